@@ -1,0 +1,21 @@
+"""Test settings: the real settings module, with a throw-away data folder and fast hashing.
+
+Tasks run eagerly here (unit tests only); tests/production runs them on a real broker.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("ATIENDE_DATA_DIR", tempfile.mkdtemp(prefix="atiende-test-"))
+
+from atiende.settings import *  # noqa: E402,F403
+
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "100000/min"},
+}
