@@ -1,0 +1,1 @@
+"""API views: parse, check permission, call one service, render (STYLE §6)."""
