@@ -1,0 +1,1 @@
+from tests.jobs.conftest import celery_retries  # noqa: F401
