@@ -243,8 +243,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "atiende.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "atiende.api.throttling.AnonRateLimit",
+        "atiende.api.throttling.UserRateLimit",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("ATIENDE_API_ANON_RATE", default="60/min"),

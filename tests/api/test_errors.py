@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
 from atiende.cases import services
 from atiende.cases.models import Case, Note
@@ -133,7 +133,7 @@ def test_it_answers_an_unexpected_failure_with_json_500(agent, team, monkeypatch
 
 
 def test_it_tells_a_throttled_client_when_to_come_back(agent, monkeypatch):
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
     cache.clear()
     client = api_client(agent)
     client.get("/api/v1/me/")
