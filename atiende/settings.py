@@ -289,7 +289,11 @@ LOGGING = {
 #: the admin afterwards). One entry runs every sweep listed in atiende/jobs/sweeps.py.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "default.sweep_stuck_work", "schedule": 60.0},
+    "purge-expired-rows": {"task": "default.purge_expired_rows", "schedule": 3600.0},
 }
+#: Retention, in days, of rows that only serve for a while (``jobs.housekeeping``).
+ATIENDE_IDEMPOTENCY_KEY_DAYS = env.int("ATIENDE_IDEMPOTENCY_KEY_DAYS", default=7)
+ATIENDE_CONSUMER_RECEIPT_DAYS = env.int("ATIENDE_CONSUMER_RECEIPT_DAYS", default=14)
 #: `atiende serve`: gunicorn processes and threads per process (1 thread: sync workers).
 ATIENDE_WEB_WORKERS = env.int("ATIENDE_WEB_WORKERS", default=2)
 ATIENDE_WEB_THREADS = env.int("ATIENDE_WEB_THREADS", default=4)

@@ -91,6 +91,18 @@ def print_stages(stats: pstats.Stats, requests: int) -> None:
     print()
 
 
+def backend_cpu_seconds(connection) -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DB)
@@ -126,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     agent, created = User.objects.get_or_create(username="agente", defaults={"role": Role.AGENT})
     agent.teams.add(team)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user=agent, name='profile')[1]}")
-    payloads = case_payloads(args.requests + 40, seed=int(time.time()) % 1000)
+    payloads = case_payloads(args.requests + 120, seed=int(time.time()) % 1000)
 
     def post(body: bytes) -> None:
         if args.list:
@@ -174,14 +186,22 @@ def main(argv: list[str] | None = None) -> None:
         f"({total_ms - sql_ms:.1f} ms Python)\n"
     )
     timed = []
-    for body in payloads[20:40]:
+    backend = backend_cpu_seconds(connection)
+    cpu_started = time.process_time()
+    for body in payloads[20:120]:
         started = time.perf_counter()
         post(body)
         timed.append((time.perf_counter() - started) * 1000)
-    print(f"Without profiler: {statistics.mean(timed):.1f} ms per request (mean of {len(timed)})\n")
+    python_cpu = (time.process_time() - cpu_started) * 1000 / len(timed)
+    backend_cpu = (backend_cpu_seconds(connection) - backend) * 1000 / len(timed)
+    print(f"Without profiler: {statistics.mean(timed):.1f} ms per request (mean of {len(timed)})")
+    print(
+        f"CPU per request: {python_cpu:.2f} ms in Django + {backend_cpu:.2f} ms in the PostgreSQL "
+        f"backend (CPU time, so less sensitive than wall time to other load on the machine)\n"
+    )
 
     profile = cProfile.Profile()
-    bodies = payloads[40 : 40 + args.requests]
+    bodies = payloads[120 : 120 + args.requests]
     started = time.perf_counter()
     profile.enable()
     for body in bodies:

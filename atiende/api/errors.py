@@ -100,7 +100,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 #: HTTP status of each domain error code; the rest are 400.
-DOMAIN_STATUS = {
+DOMAIN_STATUS: dict[str, int] = {
     "invalid_transition": status.HTTP_409_CONFLICT,
     "stale_case": status.HTTP_409_CONFLICT,
     "identity_taken": status.HTTP_409_CONFLICT,
@@ -197,8 +197,9 @@ def _drf(exc: exceptions.APIException) -> Response:
     message = str(exc.detail) if isinstance(exc.detail, str) else text(code)
     response = _response(exc.status_code, code, message)
     if isinstance(exc, exceptions.Throttled):
-        response.data["details"] = {"retry_after": exc.wait}
-        response["Retry-After"] = str(int(exc.wait or 1))
+        wait: int | None = exc.wait  # type: ignore[attr-defined]  # set by __init__; not in the stubs
+        response.data["details"] = {"retry_after": wait}
+        response["Retry-After"] = str(int(wait or 1))
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:
         response["WWW-Authenticate"] = auth_header

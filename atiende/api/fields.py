@@ -84,7 +84,9 @@ def text_field(max_length: int | None = None, **kwargs: Any) -> serializers.Char
     kwargs.setdefault("required", False)
     kwargs.setdefault("allow_blank", True)
     kwargs.setdefault("trim_whitespace", False)
-    return serializers.CharField(max_length=max_length, **kwargs)
+    if max_length is not None:
+        kwargs["max_length"] = max_length
+    return serializers.CharField(**kwargs)
 
 
 def tags_field(**kwargs: Any) -> serializers.ListField:

@@ -13,7 +13,7 @@ from typing import Any
 
 import django_filters
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Manager, OuterRef, Q, QuerySet
 
 from atiende.accounts.models import Team, User
 from atiende.api.fields import DateTimeFilter
@@ -21,7 +21,7 @@ from atiende.cases.models import Case, CaseType, Channel, Priority, Status
 from atiende.customers.models import Customer, Identity, Segment
 
 
-def _pk_or_none(queryset: QuerySet, **lookup: Any) -> int | None:
+def _pk_or_none(queryset: QuerySet[Any] | Manager[Any], **lookup: Any) -> int | None:
     return next(iter(queryset.filter(**lookup).order_by().values_list("pk", flat=True)[:1]), None)
 
 

@@ -13,17 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from atiende.accounts.auth import signed_in_user
 from atiende.api.errors import ApiError
 from atiende.api.models import IdempotencyKey
+from atiende.jobs.housekeeping import delete_in_batches
 
 HEADER = "Idempotency-Key"
 META_KEY = "HTTP_IDEMPOTENCY_KEY"
@@ -71,12 +73,13 @@ def claim(request: Request) -> IdempotencyKey | None:
         "path": request.path[:500],
         "request_hash": request_digest(request),
     }
+    user = signed_in_user(request)  # claimed after authentication and permissions
     try:
         with transaction.atomic():
-            return IdempotencyKey.objects.create(user=request.user, key=key, **fields)
+            return IdempotencyKey.objects.create(user=user, key=key, **fields)
     except IntegrityError:
         pass
-    existing = IdempotencyKey.objects.get(user=request.user, key=key)
+    existing = IdempotencyKey.objects.get(user=user, key=key)
     if any(getattr(existing, name) != value for name, value in fields.items()):
         raise ApiError("idempotency_key_reused", 422)
     headers = {REPLAYED_HEADER: "true"}
@@ -92,14 +95,22 @@ def store(record: IdempotencyKey, response: Response) -> None:
     record.save(update_fields=["response_status", "response_body"])
 
 
-def purge_idempotency_keys(older_than: timedelta = timedelta(days=7)) -> int:
-    """Delete keys older than OLDER_THAN; returns how many. Run it from a periodic job."""
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
-    return deleted
+def purge_idempotency_keys(*, before: datetime) -> int:
+    """Delete the keys recorded before BEFORE (``jobs.housekeeping``); returns how many."""
+    return delete_in_batches(IdempotencyKey.objects.filter(created_at__lt=before))
 
 
-class IdempotentMixin:
-    """For API views: honour ``Idempotency-Key`` on POST; costs one dict lookup otherwise."""
+if TYPE_CHECKING:
+    _ViewBase = APIView
+else:
+    _ViewBase = object
+
+
+class IdempotentMixin(_ViewBase):
+    """For API views: honour ``Idempotency-Key`` on POST; costs one dict lookup otherwise.
+
+    Mixed into ``APIView`` subclasses; the type checker sees that base, the runtime does not.
+    """
 
     idempotency_record: IdempotencyKey | None = None
 

@@ -34,7 +34,9 @@ class Pagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound as exc:
             raise ApiError("invalid_cursor") from exc
-        if cursor and cursor.position is not None and not self._valid_position(cursor.position):
+        # DRF decodes the position from the query string, a str; the stubs say int.
+        position: str | None = cursor.position if cursor else None  # type: ignore[assignment]
+        if position is not None and not self._valid_position(position):
             raise ApiError("invalid_cursor")
         return cursor
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import Direction, OpenApiParameter
 from rest_framework import serializers
 
 from atiende.api.fields import StrictSerializer
@@ -47,7 +47,7 @@ class ApiAutoSchema(AutoSchema):
     A view may list extra error statuses per action in ``extra_error_statuses``.
     """
 
-    def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
+    def get_serializer_name(self, serializer: serializers.Serializer, direction: Direction) -> str:
         name = super().get_serializer_name(serializer, direction)
         return name.removesuffix("Input")
 
@@ -65,7 +65,7 @@ class ApiAutoSchema(AutoSchema):
             parameters = [*parameters, IDEMPOTENCY_PARAMETER]
         return parameters
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for status_code in sorted(self._error_statuses()):
             code = str(status_code)

@@ -15,6 +15,10 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 
 
 class FixedWindowMixin(SimpleRateThrottle):
+    # Set by SimpleRateThrottle.__init__ from the rate (ints whenever a rate is set); the
+    # djangorestframework-stubs do not declare them.
+    num_requests: int
+    duration: int
     wait_seconds: float | None = None
 
     def allow_request(self, request: Request, view: Any) -> bool:

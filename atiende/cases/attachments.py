@@ -19,6 +19,8 @@ from atiende.core.actors import Actor
 
 class AttachmentRejected(CaseError):
     code = "attachment_rejected"
+    #: The HTTP status for the API (413 too large, 415 refused type); None: the default, 400.
+    status_code: int | None = None
 
 
 def check_attachment(filename: str, size: int) -> str:

@@ -3,13 +3,14 @@ the console, the API and every export list cases through it; a case outside it i
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from atiende.accounts.models import User
 from atiende.cases.models import Case, Event
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """Desk-wide roles see every case; everyone else sees their teams' cases and their own."""
     cases = Case.objects.all()
     if not (user.is_authenticated and user.is_active):

@@ -9,10 +9,12 @@ from django.db.models import QuerySet
 from atiende.customers.models import Consent, Customer
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from atiende.accounts.models import User
 
 
-def customers_visible_to(user: User) -> QuerySet[Customer]:
+def customers_visible_to(user: User | AnonymousUser) -> QuerySet[Customer]:
     """THE permission filter for customers: every active desk user sees every customer profile.
 
     Customers are shared by all teams (a customer may write to any of them); what is scoped by

@@ -60,12 +60,13 @@ def simulated_now(clock: Clock) -> Iterator[Clock]:
             current = clock.current
             return current.astimezone(tz) if tz is not None else current.replace(tzinfo=None)
 
+    # django.utils.timezone imports datetime; the stubs do not re-export it.
     saved = dj_timezone.datetime  # type: ignore[attr-defined]
-    dj_timezone.datetime = ClockDatetime  # type: ignore[attr-defined,misc]
+    dj_timezone.datetime = ClockDatetime  # type: ignore[attr-defined]
     try:
         yield clock
     finally:
-        dj_timezone.datetime = saved  # type: ignore[attr-defined,misc]
+        dj_timezone.datetime = saved  # type: ignore[attr-defined]
 
 
 # --- business hours ----------------------------------------------------------------------------

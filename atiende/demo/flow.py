@@ -62,6 +62,9 @@ class CaseWriter:
     """Lays out one case's steps from its received time, retrying earlier until all fit before
     NOW."""
 
+    assignee: str | None  # username of the case's current handler
+    escalation_level: int
+
     def __init__(
         self, plan: CasePlan, rng: random.Random, now: datetime, tz: tzinfo, cases: list[CasePlan]
     ):
@@ -183,7 +186,7 @@ class CaseWriter:
         else:
             self.t += timedelta(seconds=rng.uniform(2, 40))
             actor = {"customer": plan.customer.name}
-        team = plan.script.team if plan.channel == "api" else INTAKE_TEAM
+        team: str | None = plan.script.team if plan.channel == "api" else INTAKE_TEAM
         if plan.status == "new" and rng.random() < 0.35:
             team = None  # not yet routed: the unassigned queue
         wrong_type = plan.script.case_type in ("order", "technical_advice") and rng.random() < 0.15

@@ -123,9 +123,19 @@ def desk_models() -> list[type[models.Model]]:
             continue
         found.append(model)
         for relation in model._meta.related_objects:
-            pending.append(relation.through if relation.many_to_many else relation.related_model)
-        pending.extend(f.remote_field.through for f in model._meta.local_many_to_many)
+            if isinstance(relation, models.ManyToManyRel):
+                pending.append(_resolved(relation.through))
+            else:
+                pending.append(_resolved(relation.related_model))
+        pending.extend(_resolved(f.remote_field.through) for f in model._meta.local_many_to_many)
     return found
+
+
+def _resolved(model: type[models.Model] | str | None) -> type[models.Model]:
+    """A relation's model class; with the app registry ready it is never a name, "self" or None."""
+    if not isinstance(model, type):
+        raise LookupError(f"unresolved relation: {model!r}")
+    return model
 
 
 def erase_desk() -> None:
@@ -188,21 +198,21 @@ class _Replay:
             self.teams[spec.slug] = Team.objects.create(
                 name=spec.name, slug=spec.slug, email=spec.email
             )
-        for spec in STAFF:
+        for person in STAFF:
             user = User.objects.create(
-                username=spec.username,
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                email=f"{spec.username}@{DOMAIN}",
-                role=spec.role,
+                username=person.username,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=f"{person.username}@{DOMAIN}",
+                role=person.role,
                 password=password,
-                is_staff=spec.is_admin,
-                is_superuser=spec.is_admin,
+                is_staff=person.is_admin,
+                is_superuser=person.is_admin,
                 language="es",
                 timezone=settings.TIME_ZONE,
             )
-            user.teams.set([self.teams[slug] for slug in spec.teams])
-            self.users[spec.username] = user
+            user.teams.set([self.teams[slug] for slug in person.teams])
+            self.users[person.username] = user
         for spec in TEAMS:
             Team.objects.filter(pk=self.teams[spec.slug].pk).update(lead=self.users[spec.lead])
 
@@ -216,7 +226,7 @@ class _Replay:
             return Actor.customer(value)
         return Actor.system(value)
 
-    def _text(self, text: str, case: Case, args: dict[str, Any]) -> str:
+    def _text(self, text: str, case: Case | None, args: dict[str, Any]) -> str:
         text = text.replace("{folio}", case.folio) if case is not None else text
         if "related" in args:
             text = text.replace("{folio_relacionado}", self.cases[args["related"]].folio)
@@ -296,7 +306,7 @@ class _Replay:
 
     def _classify(self, step: Step, plan: CasePlan) -> None:
         args = step.args
-        changes = {"category": self.categories[args["category"]]}
+        changes: dict[str, Any] = {"category": self.categories[args["category"]]}
         for name in ("case_type", "priority"):
             if name in args:
                 changes[name] = args[name]

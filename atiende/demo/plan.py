@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from atiende.demo import scripts as S
 from atiende.demo.clock import add_business_minutes, next_opening
@@ -135,7 +136,7 @@ def _add_status_query(rng: random.Random, now: datetime, tz: tzinfo, cases: list
     text = fill(rng.choice(S.STATUS_QUERIES), plan.context)
     actor = {"agent": agent} if channel in AGENT_REGISTERED else {"customer": customer.name}
     by_agent = channel in AGENT_REGISTERED
-    steps = [
+    steps: list[tuple[str, dict[str, Any]]] = [
         (
             "open",
             {

@@ -49,7 +49,7 @@ class ConsumerReceipt(models.Model):
 
     consumer = models.CharField(max_length=100)
     event_id = models.BigIntegerField()
-    processed_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(default=timezone.now, db_index=True)  # housekeeping
 
     class Meta:
         verbose_name = _("acuse de consumidor")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.core.tasks import enqueue_on_commit
-from atiende.jobs.models import FailedJob
+from atiende.jobs.housekeeping import delete_in_batches
+from atiende.jobs.models import ConsumerReceipt, FailedJob
 
 
 class FailedJobError(Exception):
@@ -67,3 +69,9 @@ def retry_failed_job(*, job: FailedJob) -> FailedJob:
 def resolve_failed_job(*, job: FailedJob) -> bool:
     """Mark the failure as dealt with, without running anything. False if it already was."""
     return bool(FailedJob.objects.filter(pk=job.pk, is_resolved=False).update(is_resolved=True))
+
+
+def purge_consumer_receipts(*, before: datetime) -> int:
+    """Delete receipts written before BEFORE (``jobs.housekeeping``): by then no dispatch job
+    for those events is still being retried, so the receipts have done their work."""
+    return delete_in_batches(ConsumerReceipt.objects.filter(processed_at__lt=before))

@@ -1,4 +1,5 @@
-"""Infrastructure jobs: the event dispatcher and the stuck-work sweep. Both on the default queue."""
+"""Infrastructure jobs on the default queue: the event dispatcher, the stuck-work sweep and the
+hourly purge of expired rows."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from atiende import dispatch
-from atiende.jobs import sweeps
+from atiende.jobs import housekeeping, sweeps
 from atiende.jobs.errors import RETRYABLE
 
 logger = logging.getLogger(__name__)
 
 SWEEP_TASK = "default.sweep_stuck_work"
+PURGE_TASK = "default.purge_expired_rows"
 
 
 class SweepFailed(Exception):
@@ -59,4 +61,19 @@ def sweep_stuck_work(self) -> dict[str, int]:
         logger.info("Stuck work enqueued again: %s", counts)
     if failed:
         raise SweepFailed(f"sweeps failed: {', '.join(failed)}")
+    return counts
+
+
+@shared_task(name=PURGE_TASK, acks_late=True)
+def purge_expired_rows() -> dict[str, int]:
+    """Run every purge of ``jobs.housekeeping.PURGES`` with its retention; one failing purge
+    does not stop the others (it is logged, and the next hour tries again)."""
+    counts: dict[str, int] = {}
+    for purge in housekeeping.PURGES:
+        days = getattr(settings, purge.retention_setting)
+        try:
+            purge_rows = dispatch.import_path(purge.path)
+            counts[purge.name] = purge_rows(before=timezone.now() - timedelta(days=days))
+        except Exception:
+            logger.exception("Purge %s failed", purge.name)
     return counts

@@ -9,7 +9,9 @@ from atiende.accounts.models import Team, User
 
 class TeamSerializer(serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, help_text="The team's address, or empty.")
-    lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    lead: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Team
@@ -21,11 +23,14 @@ class UserSerializer(serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    teams = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    teams = serializers.ManyRelatedField(  # what SlugRelatedField(many=True) builds
+        child_relation=serializers.SlugRelatedField(slug_field="slug", read_only=True),
+        read_only=True,
+    )
 
     class Meta:
         model = User
-        fields = (
+        fields: tuple[str, ...] = (
             "username",
             "first_name",
             "last_name",
@@ -38,7 +43,7 @@ class UserSerializer(serializers.ModelSerializer):
             "timezone",
             "is_active",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
 
 class MeSerializer(UserSerializer):

@@ -138,8 +138,8 @@ class CaseSummaryFields(serializers.Serializer):
             "priority": case.priority,
             "channel": case.channel,
             "summary": case.summary,
-            "team": case.team.slug if case.team_id else None,
-            "assignee": case.assignee.username if case.assignee_id else None,
+            "team": case.team.slug if case.team is not None else None,
+            "assignee": case.assignee.username if case.assignee is not None else None,
             "escalation_level": case.escalation_level,
             "promise_at": iso(case.promise_at),
             "received_at": iso(case.received_at),
@@ -200,8 +200,8 @@ class CaseLinkSerializer(serializers.Serializer):
 
 class CaseDetailSerializer(CaseSummaryFields):
     """The whole case. Reads: the case with its customer, team, assignee and category (one
-    joined query), its tags (one query) and its links (one query; none for a case just opened,
-    ``context["new"]``)."""
+    joined query), its tags (one query) and its links (one query). A case just opened
+    (``context["new"]``) has no links, and tags only if ``context["with_tags"]``."""
 
     case_type_display = serializers.CharField(source="get_case_type_display", read_only=True)
     priority_display = serializers.CharField(source="get_priority_display", read_only=True)
@@ -228,6 +228,8 @@ class CaseDetailSerializer(CaseSummaryFields):
     links = serializers.SerializerMethodField()
 
     def get_tags(self, case: Case) -> list[str]:
+        if self.context.get("new") and not self.context.get("with_tags"):
+            return []
         return sorted(tag.name for tag in case.tags.all())
 
     def get_merged_into(self, case: Case) -> str | None:
@@ -251,7 +253,7 @@ class CaseDetailSerializer(CaseSummaryFields):
                 "case_type_display": case.get_case_type_display(),
                 "priority_display": case.get_priority_display(),
                 "channel_display": case.get_channel_display(),
-                "category": case.category.code if case.category_id else None,
+                "category": case.category.code if case.category is not None else None,
                 "solution": case.solution,
                 "customer": CaseCustomerSerializer().to_representation(case.customer),
                 "tags": self.get_tags(case),
@@ -277,7 +279,9 @@ def _folio_of(case_id: int | None) -> str | None:
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     direction_display = serializers.CharField(source="get_direction_display", read_only=True)
     delivery_status_display = serializers.CharField(
         source="get_delivery_status_display", read_only=True
@@ -310,8 +314,13 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    mentions = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    mentions = serializers.ManyRelatedField(  # what SlugRelatedField(many=True) builds
+        child_relation=serializers.SlugRelatedField(slug_field="username", read_only=True),
+        read_only=True,
+    )
     created_at = DateTimeField(read_only=True)
 
     class Meta:
@@ -321,7 +330,9 @@ class NoteSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    message = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
+    message: serializers.SlugRelatedField[Message] = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True, allow_null=True
+    )
     created_at = DateTimeField(read_only=True)
 
     class Meta:
@@ -332,7 +343,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     verb_display = serializers.CharField(source="get_verb_display", read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     actor_kind_display = serializers.CharField(source="get_actor_kind_display", read_only=True)
     before = serializers.JSONField(
         read_only=True, help_text="The state before (any JSON, or null)."

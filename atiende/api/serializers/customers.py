@@ -41,16 +41,14 @@ def check_address(kind: str, value: str) -> str:
         raise serializers.ValidationError(exc.messages) from exc
 
 
-def validate_language(value: str) -> str:
+def validate_language(value: str) -> None:
     if value and not LANGUAGE_CODE.fullmatch(value):
         raise serializers.ValidationError("Use a language code such as 'es' or 'en-US'.")
-    return value
 
 
-def validate_timezone(value: str) -> str:
+def validate_timezone(value: str) -> None:
     if value and value not in _time_zones():
         raise serializers.ValidationError("Use an IANA time zone such as 'America/Mexico_City'.")
-    return value
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -77,7 +75,7 @@ class ConsentSerializer(serializers.ModelSerializer):
     channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     purpose_display = serializers.CharField(source="get_purpose_display", read_only=True)
     method_display = serializers.CharField(source="get_method_display", read_only=True)
-    recorded_by = serializers.SlugRelatedField(
+    recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
     recorded_at = DateTimeField(read_only=True)
@@ -102,8 +100,12 @@ class ConsentSerializer(serializers.ModelSerializer):
 class CustomerSerializer(serializers.ModelSerializer):
     segment_display = serializers.CharField(source="get_segment_display", read_only=True)
     lead_status_display = serializers.CharField(source="get_lead_status_display", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    merged_into = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    merged_into: serializers.SlugRelatedField[Customer] = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True, allow_null=True
+    )
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     custom_fields = serializers.DictField(read_only=True)
     identities = IdentitySerializer(many=True, read_only=True)

@@ -24,7 +24,7 @@ class UserViewSet(ApiViewSet):
     serializer_class = UserSerializer
 
     def get_queryset(self) -> QuerySet[User]:
-        return users_visible_to(self.request.user)
+        return users_visible_to(self.user)
 
     @extend_schema(summary="List users")
     def list(self, request: Request) -> Response:
@@ -45,7 +45,7 @@ class TeamViewSet(ApiViewSet):
     serializer_class = TeamSerializer
 
     def get_queryset(self) -> QuerySet[Team]:
-        return teams_visible_to(self.request.user).select_related("lead")
+        return teams_visible_to(self.user).select_related("lead")
 
     @extend_schema(summary="List teams")
     def list(self, request: Request) -> Response:

@@ -9,6 +9,8 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from atiende.accounts.auth import signed_in_user
+from atiende.accounts.models import User
 from atiende.api.idempotency import IdempotentMixin
 from atiende.api.parsers import JSONParser
 from atiende.api.schema import ApiAutoSchema
@@ -37,6 +39,11 @@ class ApiViewSet(IdempotentMixin, viewsets.GenericViewSet):
         """The object named in the URL, among those the user may see; no query-string filters."""
         lookup = {self.lookup_field: self.kwargs[self.lookup_field]}
         return get_object_or_404(self.get_queryset(), **lookup)
+
+    @property
+    def user(self) -> User:
+        """The caller: always a ``User`` here, as ``IsAuthenticated`` guards every API view."""
+        return signed_in_user(self.request)
 
     @property
     def actor(self) -> Actor:

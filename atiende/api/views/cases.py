@@ -90,7 +90,9 @@ def open_case_for_contact(
         )
     sender_kind = SENDER_KIND.get(fields["channel"])
     sender = (
-        normalise_address(sender_kind, customer[sender_kind]) if customer.get(sender_kind) else ""
+        normalise_address(sender_kind, customer[sender_kind])
+        if sender_kind and customer.get(sender_kind)
+        else ""
     )
     return services.open_case(
         actor=actor,
@@ -168,9 +170,10 @@ class CaseViewSet(ApiViewSet):
     )
     def create(self, request: Request) -> Response:
         data = self.parse(CaseCreateInput)
-        ensure_can_file_case_for(request.user, data.get("team"))
-        case = open_case_for_contact(actor=self.actor, user=request.user, **data)
-        return self.render(CaseDetailSerializer, case, 201, new=True)
+        ensure_can_file_case_for(self.user, data.get("team"))
+        case = open_case_for_contact(actor=self.actor, user=self.user, **data)
+        with_tags = bool(data.get("tags"))
+        return self.render(CaseDetailSerializer, case, 201, new=True, with_tags=with_tags)
 
     # --- one case -------------------------------------------------------------------------------
 
