@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: demo test install lint serve clean-data
+.PHONY: demo test install lint messages serve clean-data
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -39,5 +39,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy atiende
 
+# Refresh the English catalogue from the Spanish source strings, then compile it (needs gettext).
+# Translate the new empty entries of atiende/locale/en/LC_MESSAGES/django.po before compiling.
+messages: install
+	cd atiende && ../$(BIN)/atiende makemessages --locale en --no-obsolete \
+		--ignore 'demo/*' --ignore 'static/*'
+	cd atiende && ../$(BIN)/atiende compilemessages --locale en
+
 clean-data:
 	rm -rf data
+
+# The real IMAP server the e-mail tests start on a loopback port (Debian's dovecot). Its system
+# service is not needed, only the binary; without it those tests are skipped with the reason.
+imap-server:
+	@command -v dovecot >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }

@@ -38,7 +38,29 @@ class Consumer:
         return self.verbs is None or verb in self.verbs
 
 
-CONSUMERS: list[Consumer] = []
+CONSUMERS: list[Consumer] = [
+    # Service-level clocks (atiende/sla/consumer.py): start, pause, meet, recompute.
+    Consumer(
+        "sla_clocks",
+        "atiende.sla.consumer:consume",
+        frozenset(
+            {
+                "created",
+                "status_changed",
+                "reopened",
+                "first_response",
+                "message_queued",
+                "message_received",
+                "fields_changed",
+                "team_changed",
+                "escalated",
+                "merged",
+                "promise_set",
+                "customer_changed",
+            }
+        ),  # fmt: skip
+    ),
+]
 
 
 def is_wanted(verb: str) -> bool:

@@ -65,7 +65,11 @@ INSTALLED_APPS = [
     "atiende.customers",
     "atiende.cases",
     "atiende.jobs",
+    "atiende.notifications",
+    "atiende.sla",
     "atiende.channels",
+    "atiende.intake",
+    "atiende.portal",
     "atiende.api",
     "atiende.web",
 ]
@@ -271,6 +275,10 @@ SPECTACULAR_SETTINGS = {
         "LinkKindEnum": "atiende.cases.models.LinkKind",
         "MessageDirectionEnum": "atiende.cases.models.Direction",
         "LinkDirectionEnum": "atiende.api.serializers.cases.LINK_DIRECTIONS",
+        "CaseTypeEnum": "atiende.cases.models.CaseType",
+        "PriorityEnum": "atiende.cases.models.Priority",
+        "CustomerSegmentEnum": "atiende.customers.models.Segment",
+        "ServiceTargetKindEnum": "atiende.sla.models.TargetKind",
     },
 }
 
@@ -289,6 +297,9 @@ LOGGING = {
 #: the admin afterwards). One entry runs every sweep listed in atiende/jobs/sweeps.py.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-work": {"task": "default.sweep_stuck_work", "schedule": 60.0},
+    # Service-level warnings and breaches (atiende/sla/alerts.py); an idle tick is two index probes.
+    # Ticks that wait in the queue past the next one expire: the next tick finds the same rows.
+    "sla-scan": {"task": "sla.scan", "schedule": 15.0, "options": {"expires": 14}},
     "purge-expired-rows": {"task": "default.purge_expired_rows", "schedule": 3600.0},
 }
 #: Retention, in days, of rows that only serve for a while (``jobs.housekeeping``).
@@ -304,3 +315,21 @@ if ATIENDE_WEB_WORKERS < 1 or ATIENDE_WEB_THREADS < 1:
 if not 0 <= ATIENDE_ASGI_PORT < 65536:
     raise ValueError("ATIENDE_ASGI_PORT must be a port number (or 0)")
 # === end Jobs ==================================================================================
+
+# === Intake: inbound envelopes, e-mail in, the web form (atiende/intake, atiende/portal) =======
+#: Failed processing is retried with back-off this many times, then dead-lettered.
+ATIENDE_INTAKE_MAX_ATTEMPTS = env.int("ATIENDE_INTAKE_MAX_ATTEMPTS", default=5)
+#: Raw payloads up to this size are kept in the envelope row; larger ones in file storage.
+ATIENDE_INTAKE_INLINE_MAX_BYTES = env.int("ATIENDE_INTAKE_INLINE_MAX_KB", default=512) * 1024
+#: The largest e-mail accepted by the SMTP listener and the pipe (bigger ones are refused).
+ATIENDE_INTAKE_MAX_MESSAGE_BYTES = env.int("ATIENDE_INTAKE_MAX_MESSAGE_MB", default=60) * 1048576
+#: Per-sender limit against mail storms and form floods (0: no limit).
+ATIENDE_INTAKE_SENDER_LIMIT_PER_HOUR = env.int("ATIENDE_INTAKE_SENDER_LIMIT_PER_HOUR", default=60)
+#: `atiende smtpd`: where the SMTP/LMTP listener binds.
+ATIENDE_SMTPD_HOST = env.str("ATIENDE_SMTPD_HOST", default="127.0.0.1")
+ATIENDE_SMTPD_PORT = env.int("ATIENDE_SMTPD_PORT", default=2525)
+#: `atiende intake imap`: seconds between polls when the server has no IDLE, and IDLE renewal.
+ATIENDE_IMAP_POLL_SECONDS = env.int("ATIENDE_IMAP_POLL_SECONDS", default=60)
+#: The public contact form: submissions per client address per hour.
+ATIENDE_WEBFORM_LIMIT_PER_HOUR = env.int("ATIENDE_WEBFORM_LIMIT_PER_HOUR", default=10)
+# === end Intake ================================================================================

@@ -8,6 +8,7 @@ from atiende.api.views.accounts import MeViewSet, TeamViewSet, UserViewSet
 from atiende.api.views.cases import CaseViewSet
 from atiende.api.views.customers import CustomerViewSet
 from atiende.api.views.docs import RedocView, SchemaView, SwaggerView
+from atiende.api.views.sla import CalendarViewSet, CaseServiceLevelViewSet, PolicyViewSet
 
 app_name = "api"
 
@@ -16,6 +17,9 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("sla/calendars", CalendarViewSet, basename="sla-calendar")
+router.register("sla/policies", PolicyViewSet, basename="sla-policy")
+router.register("sla/cases", CaseServiceLevelViewSet, basename="sla-case")
 
 urlpatterns = [
     path("openapi.json", SchemaView.as_view(), name="schema"),

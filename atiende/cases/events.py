@@ -24,6 +24,21 @@ def record_event(
     return event
 
 
+def record_events_bulk(verb: str, actor: Actor, items: list[tuple[int, Any]]) -> list[Event]:
+    """One event per (case id, after) in a single INSERT: for jobs that observe many cases at
+    once (the service-level scan) without changing them, so no case row is locked."""
+    events = Event.objects.bulk_create(
+        [
+            Event(case_id=case_id, verb=verb, after=after, **actor.event_fields())
+            for case_id, after in items
+        ]
+    )
+    for event in events:
+        if event.pk is not None:
+            _dispatch_after_commit(event)
+    return events
+
+
 class _DispatchBatch:
     """The on-commit callback that carries the ids of one transaction's events."""
 

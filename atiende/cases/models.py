@@ -210,6 +210,13 @@ class Case(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="cases")
     custom_fields = models.JSONField(_("campos personalizados"), default=dict, blank=True)
     promise_at = models.DateTimeField(_("promesa"), null=True, blank=True)
+    # Denormalised from the service-level clocks (``sla``) by ``services.record_due_times``:
+    # the workbox orders by the soonest due time without joining the clocks.
+    first_response_due_at = models.DateTimeField(
+        _("vence primera respuesta"), null=True, blank=True
+    )
+    resolution_due_at = models.DateTimeField(_("vence resolución"), null=True, blank=True)
+    next_due_at = models.DateTimeField(_("próximo vencimiento"), null=True, blank=True)
     received_at = models.DateTimeField(
         _("recibido"), help_text=_("Cuándo llegó realmente la solicitud.")
     )
@@ -244,6 +251,12 @@ class Case(models.Model):
             ),
             models.Index(fields=["customer", "-registered_at"], name="case_customer_log"),
             models.Index(fields=["status", "-registered_at"], name="case_status_list"),
+            # "Due soonest first": only cases with a running clock have a next due time.
+            models.Index(
+                fields=["next_due_at"],
+                name="case_next_due",
+                condition=Q(next_due_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -413,6 +426,9 @@ class Verb(models.TextChoices):
     ABSORBED = "absorbed", _("Absorbió otro caso")
     SPLIT = "split", _("Caso dividido")
     CUSTOMER_CHANGED = "customer_changed", _("Cambio de cliente")
+    SLA_CHANGED = "sla_changed", _("Plazos de servicio")
+    SLA_WARNING = "sla_warning", _("Aviso de plazo")
+    SLA_BREACHED = "sla_breached", _("Plazo vencido")
 
 
 class Event(AppendOnlyModel):

@@ -126,8 +126,14 @@ def open_case(
     external_id: str = "",
     custom_fields: dict | None = None,
     tags: list[str] | None = None,
+    registered_at: datetime | None = None,
+    subject: str = "",
 ) -> Case:
-    """Register a new case; with a message, the customer's words become its first message."""
+    """Register a new case; with a message, the customer's words become its first message.
+
+    REGISTERED_AT: when the desk counts it as registered (CH10: after hours, the next business
+    moment); RECEIVED_AT stays the real arrival time. SUBJECT is the first message's subject.
+    """
     now = timezone.now()
     lines = (summary or message_text or html_to_text(message_html)).strip().splitlines()
     if not lines:
@@ -142,7 +148,7 @@ def open_case(
         category=category,
         team=team,
         received_at=received_at or now,
-        registered_at=now,
+        registered_at=registered_at or now,
         custom_fields=custom_fields or {},
     )
     case.folio = next_folio(case_type, now)
@@ -158,7 +164,7 @@ def open_case(
             message_html,
             from_address,
             external_id,
-            "",
+            subject,
             case.received_at,
             actor,
         )
@@ -397,6 +403,42 @@ def set_promise(*, case: Case, promise_at: datetime, reason: str, actor: Actor) 
         before=before,
         after={"promise_at": _plain(promise_at), "reason": reason},
     )
+    return case
+
+
+#: The columns of a case that the service-level clocks keep (``record_due_times``): the due
+#: times, and the promise while it is the policy's resolution time.
+DUE_FIELDS = ("first_response_due_at", "resolution_due_at", "next_due_at", "promise_at")
+
+
+@transaction.atomic
+def record_due_times(
+    *,
+    case: Case,
+    actor: Actor,
+    change: str,
+    due: dict[str, datetime | None],
+    detail: dict[str, Any] | None = None,
+) -> Case:
+    """Store the due times the service-level clocks computed, with an event saying why (CHANGE:
+    started, paused, resumed, recomputed, met...). DUE holds any of ``DUE_FIELDS``; DETAIL is what
+    the clocks want to keep in the history (targets, policy, pause).
+
+    The version is not bumped: these columns follow from other changes (they arrive a moment
+    after them, from the dispatch job) and nobody edits them, so a page or API client holding
+    the case must not be told it is stale because its clocks were computed."""
+    unknown = set(due) - set(DUE_FIELDS)
+    if unknown:
+        raise CaseValidationError(
+            _("Campos no editables: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    case = lock_case(case)
+    before = {f: _plain(getattr(case, f)) for f in due}
+    for field, value in due.items():
+        setattr(case, field, value)
+    case.save(update_fields=list(due))
+    after = {"change": change, **{f: _plain(v) for f, v in due.items()}, **(detail or {})}
+    record_event(case, Verb.SLA_CHANGED, actor, before=before, after=after)
     return case
 
 

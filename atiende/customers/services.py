@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -200,3 +201,27 @@ def merge_customer_records(*, source: Customer, target: Customer, actor: Actor) 
     _event(target, CustomerEvent.Verb.ABSORBED, actor, before=before, after=after)
     _event(source, CustomerEvent.Verb.MERGED, actor, after={"merged_into": str(target.uuid)})
     return target
+
+
+@transaction.atomic
+def mark_identity_undeliverable(
+    *, kind: str, address: str, actor: Actor, reason: str = ""
+) -> Identity | None:
+    """Flag an address that bounced for good, so no sender uses it again (CH1). None if unknown."""
+    try:
+        address = normalise_address(kind, address)
+    except ValidationError:
+        return None
+    identity = Identity.objects.select_for_update().filter(kind=kind, address=address).first()
+    if identity is None or identity.is_undeliverable:
+        return identity
+    identity.is_undeliverable = True
+    identity.save(update_fields=["is_undeliverable"])
+    _event(
+        identity.customer,
+        CustomerEvent.Verb.UPDATED,
+        actor,
+        before={"undeliverable": []},
+        after={"undeliverable": [f"{kind}:{address}"], "reason": reason[:500]},
+    )
+    return identity

@@ -24,4 +24,7 @@ class Sweep:
 
 SWEEPS: list[Sweep] = [
     Sweep("outbox", "atiende.channels.outbox:sweep_outbox"),
+    Sweep("sla_alerts", "atiende.sla.alerts:sweep_alerts"),
+    Sweep("notification_emails", "atiende.notifications.services:sweep_notification_emails"),
+    Sweep("inbound_envelopes", "atiende.intake.services:sweep_envelopes"),
 ]

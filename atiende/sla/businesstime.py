@@ -80,15 +80,15 @@ class BusinessCalendar:
     def __post_init__(self) -> None:
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "America" is a folder
             raise CalendarError(f"unknown time zone {self.timezone!r}") from exc
         if set(self.weekly) - set(range(7)):
             raise CalendarError("weekdays are numbered 0 (Monday) to 6 (Sunday)")
         names = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
         for day, ranges in self.weekly.items():
             validate_ranges(ranges, names[day])
-        for day, ranges in self.overrides.items():
-            validate_ranges(ranges, day.isoformat())
+        for when, hours in self.overrides.items():
+            validate_ranges(hours, when.isoformat())
         if not any(self.weekly.values()):
             raise CalendarError("the calendar has no working hours in its week")
 
@@ -147,6 +147,16 @@ class BusinessClock:
                 return instant if self._starts[index] <= t else from_us(self._starts[index])
             self._extend_to(self._last_year + 1)
         raise CalendarError(f"no working time within {MAX_YEARS_AHEAD} years")
+
+    def end_of_business_day(self, instant: datetime) -> datetime:
+        """The end of "the same (business) day" for a request received at INSTANT: the close of
+        the local day of its next business moment, at the latest that day's midnight."""
+        start = self.next_business_moment(instant)
+        day = start.astimezone(self.zone).date() + timedelta(days=1)
+        midnight = self._local_us(day, time(0, 0))
+        self._cover(to_us(start), midnight)
+        index = bisect_left(self._starts, midnight) - 1
+        return from_us(min(self._ends[index], midnight))
 
     def is_business_time(self, instant: datetime) -> bool:
         t = to_us(instant)

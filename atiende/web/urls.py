@@ -1,9 +1,17 @@
 from django.urls import path
 
-from atiende.web import views
+from atiende.web import views, views_sla
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("casos/<str:folio>/", views.case_detail, name="case"),
+    path("niveles-de-servicio/", views_sla.sla_home, name="sla"),
+    path("niveles-de-servicio/calendarios/nuevo/", views_sla.calendar_edit, name="calendar_new"),
+    path("niveles-de-servicio/calendarios/<slug:slug>/", views_sla.calendar_edit, name="calendar"),
+    path("niveles-de-servicio/politicas/nueva/", views_sla.policy_edit, name="policy_new"),
+    path("niveles-de-servicio/politicas/<slug:slug>/", views_sla.policy_edit, name="policy"),
+    path("avisos/", views_sla.notifications, name="notifications"),
+    path("avisos/leidos/", views_sla.notifications_read, name="notifications_read"),
+    path("avisos/sin-leer/", views_sla.notifications_unread, name="notifications_unread"),
 ]

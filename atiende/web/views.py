@@ -4,29 +4,38 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from atiende.accounts.auth import signed_in_user
 from atiende.cases.models import Case, Channel, Status
 from atiende.cases.selectors import case_events, case_for_folio, cases_visible_to
+from atiende.sla.explain import explain_case
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    cases = cases_visible_to(request.user).select_related("customer", "team", "assignee")
+    cases = cases_visible_to(signed_in_user(request)).select_related("customer", "team", "assignee")
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
     if status in Status.values:
         cases = cases.filter(status=status)
     if channel in Channel.values:
         cases = cases.filter(channel=channel)
-    page = Paginator(cases.order_by("-registered_at", "-pk"), 25).get_page(request.GET.get("page"))
+    order = request.GET.get("order", "")
+    if order == "due":  # due soonest first (SL3); cases without a running clock last
+        cases = cases.order_by(F("next_due_at").asc(nulls_last=True), "pk")
+    else:
+        cases = cases.order_by("-registered_at", "-pk")
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "statuses": Status.choices,
         "channels": Channel.choices,
         "status": status,
         "channel": channel,
+        "order": order,
     }
     return render(request, "web/home.html", context)
 
@@ -34,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, folio: str) -> HttpResponse:
     try:
-        case = case_for_folio(request.user, folio)
+        case = case_for_folio(signed_in_user(request), folio)
     except Case.DoesNotExist as exc:
         raise Http404(folio) from exc
     context = {
@@ -43,5 +52,6 @@ def case_detail(request: HttpRequest, folio: str) -> HttpResponse:
         "notes": case.notes.select_related("author"),
         "events": case_events(case),
         "identities": case.customer.identities.all(),
+        "service_levels": explain_case(case),
     }
     return render(request, "web/case_detail.html", context)

@@ -43,7 +43,7 @@ def stuck_minutes() -> int:
 def test_it_enqueues_again_a_message_queued_for_too_long(case):
     message = queue_reply(case, status=DeliveryStatus.QUEUED, minutes_ago=stuck_minutes())
 
-    assert sweep_stuck_work.apply().get() == {"outbox": 1}
+    assert sweep_stuck_work.apply().get()["outbox"] == 1
 
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.SENT
@@ -69,7 +69,7 @@ def test_it_leaves_recent_work_alone(case):
     queued = queue_reply(case, status=DeliveryStatus.QUEUED, minutes_ago=1)
     sending = queue_reply(case, status=DeliveryStatus.SENDING, minutes_ago=1)
 
-    assert sweep_stuck_work.apply().get() == {"outbox": 0}
+    assert sweep_stuck_work.apply().get()["outbox"] == 0
 
     assert Message.objects.get(pk=queued.pk).delivery_status == DeliveryStatus.QUEUED
     assert Message.objects.get(pk=sending.pk).delivery_status == DeliveryStatus.SENDING
@@ -80,8 +80,8 @@ def test_it_restarts_the_clock_of_what_it_enqueued(case, monkeypatch):
     monkeypatch.setattr("atiende.channels.outbox.enqueue", lambda *args: None)  # job lost again
     message = queue_reply(case, status=DeliveryStatus.QUEUED, minutes_ago=stuck_minutes())
 
-    assert sweep_stuck_work.apply().get() == {"outbox": 1}
-    assert sweep_stuck_work.apply().get() == {"outbox": 0}  # not re-enqueued every minute
+    assert sweep_stuck_work.apply().get()["outbox"] == 1
+    assert sweep_stuck_work.apply().get()["outbox"] == 0  # not re-enqueued every minute
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.QUEUED
 

@@ -194,3 +194,43 @@ def test_a_calendar_whose_every_day_is_closed_does_not_loop_forever():
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="aware"):
         MX_CLOCK.add(datetime(2024, 1, 1), timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("received", "same_day_ends"),
+    [
+        # Inside hours: that day's close.
+        (datetime(2026, 11, 13, 11, 0, tzinfo=MX), datetime(2026, 11, 13, 18, 0, tzinfo=MX)),
+        # Saturday afternoon before a holiday Monday (Revolution Day): Tuesday's close.
+        (datetime(2026, 11, 14, 15, 0, tzinfo=MX), datetime(2026, 11, 17, 18, 0, tzinfo=MX)),
+        # Saturday morning: the half day's close.
+        (datetime(2026, 11, 7, 8, 0, tzinfo=MX), datetime(2026, 11, 7, 13, 0, tzinfo=MX)),
+    ],
+)
+def test_the_end_of_the_business_day_is_the_close_of_the_first_working_day(received, same_day_ends):
+    assert MX_CLOCK.end_of_business_day(received) == same_day_ends
+
+
+def test_the_end_of_the_business_day_of_an_always_open_calendar_is_midnight():
+    always = BusinessClock(
+        BusinessCalendar("UTC", {d: ((time(0), time(12)), (time(12), time(0))) for d in range(7)})
+    )
+    noon = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    assert always.end_of_business_day(noon) == datetime(2026, 3, 5, tzinfo=UTC)
+
+
+@given(CLOCKS, INSTANTS)
+@settings(max_examples=200, deadline=None)
+def test_the_business_day_ends_after_its_first_business_moment_on_the_same_local_day(clock, t):
+    start = clock.next_business_moment(t)
+    end = clock.end_of_business_day(t)
+    assert start < end
+    midnight_after = datetime.combine(
+        start.astimezone(clock.zone).date() + timedelta(days=1), time(0), tzinfo=clock.zone
+    )
+    assert end <= midnight_after
+
+
+def test_a_folder_of_the_zone_database_is_not_a_time_zone():
+    with pytest.raises(CalendarError, match="unknown time zone"):
+        BusinessCalendar("America", {0: NINE_TO_SIX})

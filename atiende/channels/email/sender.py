@@ -4,6 +4,9 @@ Threading: the Message-ID is ours, derived from the message's UUID, so a retry a
 failure reuses it (the customer's mail program shows one message). It is stored, angle brackets
 included, as the message's ``external_id``; the intake matches replies' In-Reply-To against it.
 The subject carries the folio tag (``[AT-2026-000123]``), the second threading key.
+From is the mailbox the customer wrote to (else the case team's mailbox, else the desk default),
+so replies come back to the same mailbox. Messages no person wrote (acknowledgements) say so with
+``Auto-Submitted: auto-replied`` (RFC 3834), so well-behaved programs do not answer them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from atiende.cases.models import Channel, DeliveryStatus, Direction, Message
 from atiende.customers.models import Identity, IdentityKind
+from atiende.intake.models import InboundEnvelope, Mailbox
 from atiende.jobs.errors import PermanentError, TransientError
 
 #: How many earlier Message-IDs go in References (the oldest ones are dropped first).
@@ -37,9 +41,9 @@ def send_email(message: Message) -> str:
     mail = EmailMultiAlternatives(
         subject=subject_with_folio(message.subject or case.summary, case.folio),
         body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_address(message),
         to=[to_address],
-        headers={"Message-ID": message_id, **threading_headers(message)},
+        headers={"Message-ID": message_id, **threading_headers(message), **automatic(message)},
     )
     mail.attach_alternative(
         message.body_html or linebreaks(message.body_text, autoescape=True), "text/html"
@@ -68,6 +72,29 @@ def send_email(message: Message) -> str:
     except (smtplib.SMTPException, OSError) as exc:
         raise TransientError(str(exc) or type(exc).__name__) from exc
     return message_id
+
+
+def from_address(message: Message) -> str:
+    """The mailbox the customer last wrote to on this case, else its team's, else the default."""
+    account = (
+        InboundEnvelope.objects.filter(case_id=message.case_id, channel=Channel.EMAIL)
+        .exclude(account="")
+        .order_by("-received_at", "-pk")
+        .values_list("account", flat=True)
+        .first()
+    )
+    mailboxes = Mailbox.objects.filter(is_active=True)
+    mailbox = mailboxes.filter(address=account).first() if account else None
+    if mailbox is None and message.case.team_id:
+        mailbox = mailboxes.filter(team_id=message.case.team_id).order_by("pk").first()
+    return mailbox.from_header if mailbox else settings.DEFAULT_FROM_EMAIL
+
+
+def automatic(message: Message) -> dict[str, str]:
+    """RFC 3834 marks for a message no person wrote: never to be answered automatically."""
+    if message.author_id is not None:
+        return {}
+    return {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
 
 
 def customer_email(message: Message) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             default=None,
             help="Also run a Celery worker with beat (default: only on the filesystem:// broker).",
         )
+        parser.add_argument(
+            "--with-mail",
+            action="store_true",
+            help="Also receive e-mail: `atiende smtpd` and `atiende intake imap` (docs/channels).",
+        )
 
     def handle(
         self, *args: Any, port: int, host: str, with_worker: bool | None, **options: Any
@@ -50,6 +56,10 @@ class Command(BaseCommand):
         ]
         if with_worker:
             children.append(runtime.Child("worker", runtime.worker_argv(with_beat=True), env))
+        if options.get("with_mail"):
+            cli = [sys.executable, "-m", "atiende.cli"]
+            children.append(runtime.Child("smtpd", [*cli, "smtpd"], env))
+            children.append(runtime.Child("imap", [*cli, "intake", "imap"], env))
         self._warn_pending_migrations()
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.stdout.write(
