@@ -35,11 +35,11 @@ from atiende.customers.services import (
     find_or_create_customer,
     mark_identity_undeliverable,
 )
-from atiende.intake.businesstime import registration_moment
 from atiende.intake.classify import is_status_request
 from atiende.intake.models import EnvelopeStatus, InboundEnvelope, Mailbox, Outcome
 from atiende.intake.normalise import Bounce, NormalisedMessage
 from atiende.intake.services import finish
+from atiende.sla.calendars import registration_moment
 
 SYSTEM = Actor.system("recepción")
 #: "[AT-2026-000123]" or "[RECL-000045]" anywhere in the subject.
@@ -264,7 +264,7 @@ def _open(
         case_type=case_type if case_type in CaseType.values else CaseType.INFORMATION,
         team=mailbox.team if mailbox else None,
         received_at=envelope.received_at,
-        registered_at=max(registration_moment(envelope.received_at), envelope.received_at),
+        registered_at=registration_moment(envelope.received_at),
         message_text=text,
         message_html=message.html,
         from_address=message.sender_address,

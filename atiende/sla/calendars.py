@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
@@ -190,3 +190,13 @@ def clock_for_draft(calendar: Calendar) -> BusinessClock:
             special_days=special,
         )
     )
+
+
+def registration_moment(received_at: datetime) -> datetime:
+    """CH10: when a request received at RECEIVED_AT counts as registered: that instant within the
+    desk's business hours, else when the desk next opens. The desk's calendar is its first active
+    one (the seeded office calendar); with none configured, the arrival itself."""
+    calendar = Calendar.objects.filter(is_active=True).order_by("pk").first()
+    if calendar is None:
+        return received_at
+    return max(clock_for(calendar).next_business_moment(received_at), received_at)

@@ -276,7 +276,7 @@ def test_after_hours_the_case_is_registered_at_the_next_business_moment(db, mail
 
 
 def test_within_business_hours_registration_is_the_arrival(db, mailbox):
-    from atiende.intake.businesstime import registration_moment
+    from atiende.sla.calendars import registration_moment
 
     tuesday_noon = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 12:00 in Mexico City
     assert registration_moment(tuesday_noon) == tuesday_noon
