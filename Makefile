@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: demo test install lint messages serve clean-data
+.PHONY: demo test install assets browser lint messages serve clean-data
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,7 +20,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# The console's front-end packages come from npm (package-lock.json) into a git-ignored folder.
+ASSETS := atiende/web/static/vendor/.copied
+$(ASSETS): package.json package-lock.json scripts/vendor.mjs
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	node scripts/vendor.mjs
+	touch $@
+
+assets: $(ASSETS)
+
+install: $(VENV)/.installed $(ASSETS)
+
+# The browser tests drive Debian's chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 demo: install
 	$(BIN)/atiende migrate --no-input
@@ -32,7 +46,7 @@ serve: install
 	$(BIN)/atiende collectstatic --no-input --verbosity 0
 	$(BIN)/atiende serve --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

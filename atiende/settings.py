@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "channels",
+    "django_htmx",
     "atiende.core",
     "atiende.accounts",
     "atiende.customers",
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
     "atiende.intake",
     "atiende.portal",
     "atiende.api",
+    "atiende.live",
+    "atiende.search",
     "atiende.web",
 ]
 
@@ -85,7 +89,25 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content Security Policy: no inline or third-party scripts anywhere in the console. WebSockets are
+# served by the ASGI server on their own port (`atiende serve`), hence the ws:/wss: sources.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs/", "/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'", "ws:", "wss:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 ROOT_URLCONF = "atiende.urls"
 WSGI_APPLICATION = "atiende.wsgi.application"
