@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "atiende.intake",
     "atiende.portal",
     "atiende.api",
+    "atiende.replies",
     "atiende.live",
     "atiende.search",
     "atiende.web",

@@ -1,11 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
-from atiende.web import views, views_sla
+from atiende.web import views, views_case, views_sla
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("casos/<str:folio>/", views.case_detail, name="case"),
+    path("casos/<str:folio>/", views_case.case_detail, name="case"),
     path("niveles-de-servicio/", views_sla.sla_home, name="sla"),
     path("niveles-de-servicio/calendarios/nuevo/", views_sla.calendar_edit, name="calendar_new"),
     path("niveles-de-servicio/calendarios/<slug:slug>/", views_sla.calendar_edit, name="calendar"),
@@ -14,4 +14,9 @@ urlpatterns = [
     path("avisos/", views_sla.notifications, name="notifications"),
     path("avisos/leidos/", views_sla.notifications_read, name="notifications_read"),
     path("avisos/sin-leer/", views_sla.notifications_unread, name="notifications_unread"),
+    # Each area of the console keeps its own URL module.
+    path("", include("atiende.web.urls_workbox")),
+    path("", include("atiende.web.urls_case")),
+    path("clientes/", include("atiende.web.urls_customers")),
+    path("supervision/", include("atiende.web.urls_supervisor")),
 ]

@@ -1,17 +1,16 @@
-"""The first console screens: the workbox and the case view. Thin views over the selectors."""
+"""The workbox: the agent's lists of cases. Thin views over the selectors."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from atiende.accounts.auth import signed_in_user
-from atiende.cases.models import Case, Channel, Status
-from atiende.cases.selectors import case_events, case_for_folio, cases_visible_to
-from atiende.sla.explain import explain_case
+from atiende.cases.models import Channel, Status
+from atiende.cases.selectors import cases_visible_to
 
 
 @login_required
@@ -38,20 +37,3 @@ def home(request: HttpRequest) -> HttpResponse:
         "order": order,
     }
     return render(request, "web/home.html", context)
-
-
-@login_required
-def case_detail(request: HttpRequest, folio: str) -> HttpResponse:
-    try:
-        case = case_for_folio(signed_in_user(request), folio)
-    except Case.DoesNotExist as exc:
-        raise Http404(folio) from exc
-    context = {
-        "case": case,
-        "messages_": case.messages.select_related("author"),
-        "notes": case.notes.select_related("author"),
-        "events": case_events(case),
-        "identities": case.customer.identities.all(),
-        "service_levels": explain_case(case),
-    }
-    return render(request, "web/case_detail.html", context)
