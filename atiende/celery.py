@@ -8,6 +8,7 @@ Broker-dependent options live in settings.py (CELERY_*); this module reads no se
 from __future__ import annotations
 
 import os
+import sys
 
 from celery import Celery
 from kombu import Queue
@@ -18,7 +19,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 #: A task named "<queue>.<name>" is routed to that queue.
 QUEUES = ("default", "inbound", "outbound", "sla", "exports", "ml")
 
+_path = list(sys.path)
 app = Celery("atiende")
+# Celery's Django fixup puts the working directory first on sys.path. Atiende is an installed
+# package, and run from inside it that would make "channels" (Django Channels) resolve to
+# atiende/channels: keep the path as it was.
+sys.path[:] = _path
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_queues=[Queue(name) for name in QUEUES],

@@ -60,6 +60,8 @@ CONSUMERS: list[Consumer] = [
             }
         ),  # fmt: skip
     ),
+    # Live push to the browsers (atiende/live/push.py), after the clocks moved: every verb.
+    Consumer("live_push", "atiende.live.push:consume"),
 ]
 
 

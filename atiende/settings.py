@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "channels",
+    "channels_lite",  # the embedded channel layer's tables (atiende/live/layers.py)
     "django_htmx",
     "atiende.core",
     "atiende.accounts",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "atiende.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -125,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "atiende.live.context.live",
             ],
         },
     },
@@ -147,6 +150,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("ATIENDE_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # JIT compilation costs tens of milliseconds on the console's short aggregate queries (the
+    # workbox counts) and pays off only on long analytical ones: off for the desk's connections.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling, rate limits) -------------------------------------------------------
@@ -224,6 +230,7 @@ ATIENDE_FORBIDDEN_EXTENSIONS = env.list(
 )
 ATIENDE_REOPEN_DAYS = env.int("ATIENDE_REOPEN_DAYS", default=7)
 ATIENDE_STUCK_AFTER_MINUTES = env.int("ATIENDE_STUCK_AFTER_MINUTES", default=10)
+ATIENDE_SEARCH_PER_MINUTE = env.int("ATIENDE_SEARCH_PER_MINUTE", default=120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATIENDE_MAX_ATTACHMENT_BYTES + 1024 * 1024
 
 # --- E-mail (outbound). The embedded default writes messages to files under the data folder. ---
@@ -237,6 +244,13 @@ EMAIL_HOST_USER = env.str("ATIENDE_SMTP_USER", default="")
 EMAIL_HOST_PASSWORD = env_file_or("ATIENDE_SMTP_PASSWORD")
 EMAIL_USE_TLS = env.bool("ATIENDE_SMTP_STARTTLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("ATIENDE_FROM_EMAIL", default="Atiende <atencion@atiende.local>")
+
+# --- WhatsApp Business Cloud API (outbound). Empty: WhatsApp replies fail with a clear detail. --
+ATIENDE_WHATSAPP_API_URL = env.str(
+    "ATIENDE_WHATSAPP_API_URL", default="https://graph.facebook.com/v21.0"
+).rstrip("/")
+ATIENDE_WHATSAPP_PHONE_NUMBER_ID = env.str("ATIENDE_WHATSAPP_PHONE_NUMBER_ID", default="")
+ATIENDE_WHATSAPP_TOKEN = env_file_or("ATIENDE_WHATSAPP_TOKEN")
 
 # --- Jobs: Celery --------------------------------------------------------------------------------
 BROKER_DIR = DATA_DIR / "broker"
@@ -356,3 +370,14 @@ ATIENDE_IMAP_POLL_SECONDS = env.int("ATIENDE_IMAP_POLL_SECONDS", default=60)
 #: The public contact form: submissions per client address per hour.
 ATIENDE_WEBFORM_LIMIT_PER_HOUR = env.int("ATIENDE_WEBFORM_LIMIT_PER_HOUR", default=10)
 # === end Intake ================================================================================
+
+# === Live: WebSockets and the channel layer (atiende/live) =====================================
+from atiende.live.layers import channel_layers  # noqa: E402
+
+#: Redis with ATIENDE_REDIS_URL or PostgreSQL; channels-lite on the SQLite database otherwise.
+CHANNEL_LAYERS = channel_layers(DATABASES["default"]["ENGINE"], REDIS_URL)
+#: The browsers' WebSocket URL, when a proxy publishes it elsewhere (wss://host/ws/console/).
+ATIENDE_WS_URL = env.str("ATIENDE_WS_URL", default="")
+#: True when one origin serves pages and WebSockets (a proxy routes /ws/ to the ASGI server).
+ATIENDE_WS_SAME_ORIGIN = env.bool("ATIENDE_WS_SAME_ORIGIN", default=False)
+# === end Live ==================================================================================

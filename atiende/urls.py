@@ -9,6 +9,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("contacto/", include("atiende.portal.urls")),
     path("", include("atiende.web.urls")),
+    path("buscar/", include("atiende.search.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("atiende.api.urls")),

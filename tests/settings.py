@@ -19,3 +19,9 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "100000/min"},
 }
+
+# A file, not memory, for SQLite's test database: the browser tests' server thread and the
+# cross-process live-update tests must see what the test committed.
+_database = DATABASES["default"]  # noqa: F405
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["TEST"] = {"NAME": os.path.join(os.environ["ATIENDE_DATA_DIR"], "test.sqlite3")}

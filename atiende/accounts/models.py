@@ -7,6 +7,9 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from atiende.core.actors import ActorKind
+from atiende.core.append_only import AppendOnlyModel
+
 
 class Role(models.TextChoices):
     """The roles of the source documents. Escalation level follows RT8 (L1 agent ... L3 manager)."""
@@ -32,6 +35,18 @@ DESK_WIDE_ROLES = frozenset(
 )
 
 ESCALATION_LEVEL_BY_ROLE: dict[str, int] = {Role.SUPERVISOR: 2, Role.OPERATIONS_MANAGER: 3}
+
+#: Roles that reach the supervisor console (UI4), besides the desk-wide ones.
+SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATIONS_MANAGER})
+
+
+class Availability(models.TextChoices):
+    """An agent's own status (RT1), shown to supervisors; routing may skip the unavailable."""
+
+    AVAILABLE = "available", _("Disponible")
+    BUSY = "busy", _("Ocupado")
+    PAUSED = "paused", _("En pausa")
+    OFFLINE = "offline", _("Desconectado")
 
 
 class Team(models.Model):
@@ -64,6 +79,16 @@ class User(AbstractUser):
     )
     language = models.CharField(_("idioma"), max_length=8, default="es")
     timezone = models.CharField(_("zona horaria"), max_length=64, blank=True)
+    # Written only by ``accounts.services.set_availability``, which logs an AvailabilityChange.
+    availability = models.CharField(
+        _("disponibilidad"),
+        max_length=12,
+        choices=Availability.choices,
+        default=Availability.OFFLINE,
+    )
+    availability_changed_at = models.DateTimeField(
+        _("disponibilidad cambiada"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("usuario")
@@ -72,6 +97,16 @@ class User(AbstractUser):
     @property
     def sees_whole_desk(self) -> bool:
         return self.is_superuser or self.role in DESK_WIDE_ROLES
+
+    @property
+    def availability_choices(self) -> list[tuple[str, str]]:
+        """For the header's availability selector, which only has ``user`` in its context."""
+        return [(value, str(label)) for value, label in Availability.choices]
+
+    @property
+    def supervises(self) -> bool:
+        """May use the supervisor console (UI4): supervisors, managers and desk-wide roles."""
+        return self.sees_whole_desk or self.role in SUPERVISING_ROLES
 
     @property
     def escalation_level(self) -> int:
@@ -108,3 +143,26 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > dj_timezone.now()
+
+
+class AvailabilityChange(AppendOnlyModel):
+    """Append-only log of availability changes: who, from what, to what, when (and by whom)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="availability_changes")
+    before = models.CharField(max_length=12, choices=Availability.choices)
+    after = models.CharField(max_length=12, choices=Availability.choices)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("cambio de disponibilidad")
+        verbose_name_plural = _("cambios de disponibilidad")
+        indexes = [models.Index(fields=["user", "at"], name="availability_change_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.before} → {self.after}"

@@ -1,4 +1,5 @@
-"""Account services: API tokens are created and revoked here, never elsewhere."""
+"""Account services: API tokens are created and revoked here, never elsewhere; an agent's
+availability changes here too, each change logged as an ``AvailabilityChange``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from atiende.accounts.models import ApiToken, User
+from atiende.accounts.models import ApiToken, Availability, AvailabilityChange, User
+from atiende.core.actors import Actor
 
 TOKEN_PREFIX = "atk"
 
@@ -53,3 +57,33 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+class AvailabilityError(ValueError):
+    """An availability change that cannot be made; the message is for people."""
+
+
+@transaction.atomic
+def set_availability(
+    *, user: User, availability: str, actor: Actor, at: datetime | None = None
+) -> AvailabilityChange | None:
+    """Set USER's availability (RT1) and log the change; None when it was already that.
+
+    An agent sets their own; a supervisor may set it for someone who forgot (ACTOR says who).
+    """
+    if availability not in Availability.values:
+        raise AvailabilityError(_("Disponibilidad desconocida: %(a)s") % {"a": availability})
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.availability == availability:
+        return None
+    at = at or timezone.now()
+    change = AvailabilityChange.objects.create(
+        user=locked,
+        before=locked.availability,
+        after=availability,
+        at=at,
+        **actor.event_fields(),
+    )
+    User.objects.filter(pk=locked.pk).update(availability=availability, availability_changed_at=at)
+    user.availability, user.availability_changed_at = availability, at
+    return change

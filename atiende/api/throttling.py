@@ -1,9 +1,9 @@
-"""API rate limits as fixed-window counters: two cache round trips per request, whatever the rate.
+"""API rate limits as fixed-window counters (core.ratelimit): O(1) per request, whatever the rate.
 
 DRF's own throttles keep a sliding log: the list of every request time in the window, read and
 written back whole on each request. At a rate of 100,000/hour that list is the cost of the
 request. A counter per (client, window) answers the same question in O(1); a burst at a window's
-edge may reach twice the rate, which is acceptable for abuse protection.
+edge may reach twice the rate.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from atiende.core import ratelimit
 
 
 class FixedWindowMixin(SimpleRateThrottle):
@@ -28,14 +30,7 @@ class FixedWindowMixin(SimpleRateThrottle):
         if self.key is None:
             return True
         now = self.timer()
-        window_key = f"{self.key}:{int(now // self.duration)}"
-        self.cache.add(window_key, 0, self.duration)
-        try:
-            count = self.cache.incr(window_key)
-        except ValueError:  # the window expired between add and incr
-            self.cache.add(window_key, 1, self.duration)
-            count = 1
-        if count > self.num_requests:
+        if ratelimit.hit(self.key, self.duration, now=now, store=self.cache) > self.num_requests:
             self.wait_seconds = self.duration - (now % self.duration)
             return False
         return True

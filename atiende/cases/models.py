@@ -429,6 +429,8 @@ class Verb(models.TextChoices):
     SLA_CHANGED = "sla_changed", _("Plazos de servicio")
     SLA_WARNING = "sla_warning", _("Aviso de plazo")
     SLA_BREACHED = "sla_breached", _("Plazo vencido")
+    APPROVAL_REQUESTED = "approval_requested", _("Aprobación solicitada")
+    APPROVAL_DECIDED = "approval_decided", _("Aprobación resuelta")
 
 
 class Event(AppendOnlyModel):
@@ -451,3 +453,72 @@ class Event(AppendOnlyModel):
         verbose_name = _("evento")
         verbose_name_plural = _("eventos")
         indexes = [models.Index(fields=["case", "at"], name="event_timeline")]
+
+
+class ApprovalKind(models.TextChoices):
+    COMPENSATION = "compensation", _("Compensación")
+    POLICY_EXCEPTION = "policy_exception", _("Excepción a la política")
+    PROMISE_CHANGE = "promise_change", _("Cambio de promesa")
+    CLOSURE = "closure", _("Cierre sin confirmación del cliente")
+    OTHER = "other", _("Otra")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Pendiente")
+    APPROVED = "approved", _("Aprobada")
+    REJECTED = "rejected", _("Rechazada")
+
+
+class ApprovalRequest(models.Model):
+    """Someone asks a higher level (RT6, RT8) to allow something on a case.
+
+    Created and decided only through ``cases.approvals``, which writes the case's events.
+    ``level`` is the escalation level whose holders may decide: 2 supervisor, 3 manager.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approval_requests")
+    kind = models.CharField(_("tipo"), max_length=20, choices=ApprovalKind.choices)
+    level = models.PositiveSmallIntegerField(_("nivel que aprueba"))
+    reason = models.TextField(_("motivo"))
+    status = models.CharField(
+        _("estado"),
+        max_length=10,
+        choices=ApprovalStatus.choices,
+        default=ApprovalStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=200, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("comentario de la decisión"), blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("solicitud de aprobación")
+        verbose_name_plural = _("solicitudes de aprobación")
+        indexes = [
+            # The approvals inbox: "pending requests, oldest first".
+            models.Index(
+                fields=["requested_at"],
+                name="approval_pending",
+                condition=Q(status="pending"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(status="pending"),
+                name="approval_one_pending_per_kind",
+            ),
+            models.CheckConstraint(condition=Q(level__in=[2, 3]), name="approval_level_2_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.status}"

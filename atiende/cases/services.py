@@ -388,9 +388,16 @@ def update_case_fields(
 
 
 @transaction.atomic
-def set_promise(*, case: Case, promise_at: datetime, reason: str, actor: Actor) -> Case:
+def set_promise(
+    *,
+    case: Case,
+    promise_at: datetime,
+    reason: str,
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Case:
     """Commit to a resolution time (SL5); every change is logged with its reason."""
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     if promise_at <= case.received_at:
         raise CaseValidationError(_("La promesa debe ser posterior a la recepción del caso."))
     before = {"promise_at": _plain(case.promise_at)}
@@ -635,11 +642,11 @@ MENTION = re.compile(r"(?<![\w.])@([\w.\-]{2,150})")
 
 
 @transaction.atomic
-def add_note(*, case: Case, body: str, actor: Actor) -> Note:
+def add_note(*, case: Case, body: str, actor: Actor, expected_version: int | None = None) -> Note:
     """An internal note (CA5); @username mentions of active users are recorded."""
     if not body.strip():
         raise CaseValidationError(_("La nota está vacía."))
-    case = lock_case(case)
+    case = lock_case(case, expected_version)
     note = Note.objects.create(case=case, author=actor.user, body=body.strip())
     mentioned = list(User.objects.filter(username__in=set(MENTION.findall(body)), is_active=True))
     note.mentions.set(mentioned)

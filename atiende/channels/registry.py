@@ -16,6 +16,7 @@ from atiende.dispatch import import_path
 #: {channel: "module:function"}. Channels' later issues add WhatsApp, Messenger, SMS, web chat.
 SENDERS: dict[str, str] = {
     "email": "atiende.channels.email.sender:send_email",
+    "whatsapp": "atiende.channels.whatsapp.sender:send_whatsapp",
 }
 
 

@@ -150,6 +150,8 @@ class CustomerEvent(AppendOnlyModel):
         CONSENT_RECORDED = "consent_recorded", _("Consentimiento registrado")
         MERGED = "merged", _("Cliente fusionado")
         ABSORBED = "absorbed", _("Absorbió a otro cliente")
+        IMPORTED = "imported", _("Importado desde archivo")
+        EXPORTED = "exported", _("Datos exportados (derecho de acceso)")
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
     verb = models.CharField(max_length=24, choices=Verb.choices)
@@ -168,3 +170,86 @@ class CustomerEvent(AppendOnlyModel):
         verbose_name = _("evento de cliente")
         verbose_name_plural = _("eventos de cliente")
         indexes = [models.Index(fields=["customer", "at"], name="customer_event_timeline")]
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    return f"imports/customers/{instance.uuid}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One upload of customers (CU7). The raw file is kept whatever happens to its rows.
+
+    Lifecycle: ``mapping`` (uploaded and read; waiting for the columns to be confirmed) →
+    ``queued`` → ``running`` → ``done``; or ``failed`` with ``error`` (a malformed file, or the
+    task gave up). The counters are written in the same transaction as each row, so a retried
+    task resumes after the last committed row.
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("Por confirmar columnas")
+        QUEUED = "queued", _("En cola")
+        RUNNING = "running", _("Importando")
+        DONE = "done", _("Terminada")
+        FAILED = "failed", _("Fallida")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to=import_upload_path, max_length=500)
+    filename = models.CharField(_("archivo"), max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    file_format = models.CharField(max_length=8)  # "csv" or "xlsx"
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.MAPPING)
+    #: The header row as read, and {column index (str): target field} once confirmed.
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: Last change of status or counters: the sweep re-enqueues queued/running jobs idle too long.
+    touched_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("importación de clientes")
+        verbose_name_plural = _("importaciones de clientes")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed / self.total_rows) if self.total_rows else 0
+
+
+class ImportRejectedRow(models.Model):
+    """A row that was not imported, with the reason (Spanish) and the row as read."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows")
+    line = models.PositiveIntegerField()
+    reason = models.TextField()
+    values = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["line"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line"], name="import_rejected_row_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line}"

@@ -39,3 +39,24 @@ def has_consent(customer: Customer, *, channel: str, purpose: str) -> bool:
         .first()
     )
     return bool(latest and latest.is_granted)
+
+
+def consent_history(customer: Customer) -> QuerySet[Consent]:
+    """Every consent record of CUSTOMER and of the profiles merged into it, newest first."""
+    ids = [customer.pk, *customer.merged_customers.values_list("pk", flat=True)]
+    return (
+        Consent.objects.filter(customer_id__in=ids)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-pk")
+    )
+
+
+def current_consents(history: list[Consent]) -> list[Consent]:
+    """The record in force per (purpose, channel): the newest one, as ``has_consent`` decides.
+
+    HISTORY must be newest first (``consent_history``); the result is ordered by purpose, channel.
+    """
+    latest: dict[tuple[str, str], Consent] = {}
+    for consent in history:
+        latest.setdefault((consent.purpose, consent.channel), consent)
+    return [latest[key] for key in sorted(latest)]

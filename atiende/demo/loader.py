@@ -24,6 +24,7 @@ from django.utils import timezone
 from atiende.accounts.models import Team, User
 from atiende.cases import services as cases
 from atiende.cases.models import Case, Category, Event, FolioCounter, Message, Tag
+from atiende.channels.whatsapp.demo import load_demo_templates
 from atiende.core.actors import Actor
 from atiende.customers import services as customers
 from atiende.customers.models import Customer
@@ -75,6 +76,7 @@ def load_demo(*, seed: int = 1, reset: bool = False, now: datetime | None = None
         now = now or timezone.now()
         plan = build_plan(seed, now, ZoneInfo(settings.TIME_ZONE))
         _Replay(plan, now).run()
+        load_demo_templates()
         result = LoadResult(
             cases=Case.objects.count(),
             customers=Customer.objects.count(),

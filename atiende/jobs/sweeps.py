@@ -27,4 +27,5 @@ SWEEPS: list[Sweep] = [
     Sweep("sla_alerts", "atiende.sla.alerts:sweep_alerts"),
     Sweep("notification_emails", "atiende.notifications.services:sweep_notification_emails"),
     Sweep("inbound_envelopes", "atiende.intake.services:sweep_envelopes"),
+    Sweep("customer_imports", "atiende.customers.importing:sweep_imports"),
 ]

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from atiende.accounts.models import User
@@ -17,6 +18,8 @@ from atiende.core.tasks import enqueue_on_commit
 from atiende.notifications.models import EmailState, Notification
 
 SEND_EMAILS_TASK = "outbound.send_notification_emails"
+#: Sent after commit with ``notifications`` (the new rows); atiende.live pushes them to browsers.
+notifications_created = Signal()
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ def notify(
     mailed = [n.pk for n in rows if n.email_state == EmailState.QUEUED]
     if mailed:
         enqueue_on_commit(SEND_EMAILS_TASK, mailed)
+    if rows:
+        transaction.on_commit(lambda: notifications_created.send(Notification, notifications=rows))
     return rows
 
 

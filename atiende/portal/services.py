@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 
 from atiende.cases.models import Channel
+from atiende.core import ratelimit
 from atiende.intake.models import InboundEnvelope
 from atiende.intake.services import process_now, receive_envelope
 
@@ -22,17 +21,9 @@ FORM_ACCOUNT = "contacto"
 
 def over_rate_limit(client: str) -> bool:
     """Count this submission against CLIENT's hourly allowance; True once it is spent."""
-    limit = settings.ATIENDE_WEBFORM_LIMIT_PER_HOUR
-    if not limit:
-        return False
-    key = f"portal:contact:{client}:{timezone.now():%Y%m%d%H}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
+    return ratelimit.over_limit(
+        f"portal:contact:{client}", settings.ATIENDE_WEBFORM_LIMIT_PER_HOUR, 3600
+    )
 
 
 def submit_contact_form(

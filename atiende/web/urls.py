@@ -1,11 +1,9 @@
 from django.urls import include, path
 
-from atiende.web import views, views_case, views_sla
+from atiende.web import views_sla
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("casos/<str:folio>/", views_case.case_detail, name="case"),
     path("niveles-de-servicio/", views_sla.sla_home, name="sla"),
     path("niveles-de-servicio/calendarios/nuevo/", views_sla.calendar_edit, name="calendar_new"),
     path("niveles-de-servicio/calendarios/<slug:slug>/", views_sla.calendar_edit, name="calendar"),

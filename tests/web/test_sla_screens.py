@@ -119,7 +119,7 @@ def test_the_case_view_explains_its_due_times(
     with django_capture_on_commit_callbacks(execute=True):
         case = make_case(team=team, channel="whatsapp", message_text="¿Hay stock?")
     client.force_login(agent)
-    page = client.get(reverse("web:case", args=[case.folio])).content.decode()
+    page = client.get(reverse("web:case", args=[case.folio]), {"tab": "historial"}).content.decode()
     assert "Plazos de servicio" in page
     assert "Política «WhatsApp»" in page
     assert "¿Por qué vence entonces?" in page
@@ -134,7 +134,7 @@ def test_the_workbox_lists_the_cases_due_soonest_first(
         unmatched = make_case(team=team, channel="email", message_text="otro")
     Case.objects.filter(pk=unmatched.pk).update(next_due_at=None)
     client.force_login(agent)
-    page = client.get(reverse("web:home"), {"order": "due"}).content.decode()
+    page = client.get(reverse("web:home"), {"box": "team"}).content.decode()
     assert page.index(chat.folio) < page.index(email.folio) < page.index(unmatched.folio)
 
 

@@ -65,7 +65,7 @@
 
   // <select data-autosubmit> submits its form on change (the language picker, filters).
   document.addEventListener("change", function (event) {
-    if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+    if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
   // <input type=checkbox data-check-all="name"> toggles every checkbox of that name (bulk actions).

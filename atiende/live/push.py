@@ -1,0 +1,108 @@
+"""Live push: committed case events and new notifications → the browsers' sockets.
+
+``consume`` is the ``live_push`` consumer of the event dispatcher (``atiende.dispatch``): it runs
+in whichever process runs the dispatch job (a Celery worker, or the web process when tasks run
+eagerly) and, once its transaction has committed, sends one small message to the groups of the
+case, its team and assignee (the previous ones too when they changed) and the desk. The browser
+then re-fetches the fragments that show them; nothing private travels on the socket.
+
+Pushing is best effort: a broken channel layer is logged and never fails the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+
+from atiende.cases.models import Case, Event, Verb
+from atiende.live import groups
+
+logger = logging.getLogger(__name__)
+
+
+def consume(event: Event) -> None:
+    case = Case.objects.only("pk", "folio", "team_id", "assignee_id").get(pk=event.case_id)
+    teams = [case.team_id]
+    users = [case.assignee_id]
+    if event.verb == Verb.TEAM_CHANGED:
+        teams.append((event.before or {}).get("team"))
+    elif event.verb == Verb.ASSIGNED:
+        users.append((event.before or {}).get("assignee"))
+    team_ids = sorted({pk for pk in teams if isinstance(pk, int)})
+    user_ids = sorted({pk for pk in users if isinstance(pk, int)})
+    message = {
+        "type": "live.event",
+        "id": event.pk,
+        "kind": event.verb,
+        "case": case.folio,
+        "team": case.team_id,
+        "user": case.assignee_id,
+        "teams": team_ids,
+        "users": user_ids,
+    }
+    names = [
+        groups.case_group(case.pk),
+        *(groups.team_group(pk) for pk in team_ids),
+        *(groups.user_group(pk) for pk in user_ids),
+        groups.DESK,
+    ]
+    transaction.on_commit(lambda: send(names, message))
+
+
+def notifications_created(
+    sender: Any = None, *, notifications: Iterable[Any], **kwargs: Any
+) -> None:
+    """Receiver of ``notifications.services.notifications_created`` (sent after commit)."""
+    from atiende.notifications.services import unread_count
+
+    for notification in notifications:
+        try:
+            unread = unread_count(notification.user)
+            url = _notification_url(notification)
+        except Exception:
+            logger.warning("live: notification %s not pushed", notification.pk, exc_info=True)
+            continue
+        send(
+            [groups.user_group(notification.user_id)],
+            {
+                "type": "live.notification",
+                "id": notification.pk,
+                "title": notification.title,
+                "url": url,
+                "unread": unread,
+            },
+        )
+
+
+def send(names: Iterable[str], message: dict[str, Any]) -> bool:
+    """group_send MESSAGE to each group; False (and a log line) when the layer failed."""
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return False
+        async_to_sync(_group_send_all)(layer, list(names), message)
+    except Exception:
+        logger.warning("live: push of %s failed", message.get("type"), exc_info=True)
+        return False
+    return True
+
+
+async def _group_send_all(layer: Any, names: list[str], message: dict[str, Any]) -> None:
+    # One event loop for all groups (async_to_sync may start a loop per call).
+    for name in names:
+        await layer.group_send(name, message)
+
+
+def _notification_url(notification: Any) -> str:
+    try:
+        if notification.case_id:
+            return reverse("web:case", args=[notification.case.folio])
+        return reverse("web:notifications")
+    except NoReverseMatch:
+        return ""

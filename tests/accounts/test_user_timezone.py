@@ -1,0 +1,31 @@
+"""Dates and times show in the signed-in user's own time zone."""
+
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from atiende.accounts.middleware import UserTimezoneMiddleware
+
+
+def _zone_seen_by_view(user) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    seen = {}
+
+    def view(request):
+        seen["zone"] = timezone.get_current_timezone_name()
+        return HttpResponse()
+
+    UserTimezoneMiddleware(view)(request)
+    return seen["zone"]
+
+
+def test_a_user_with_a_time_zone_sees_their_own(agent):
+    agent.timezone = "America/Santiago"
+    assert _zone_seen_by_view(agent) == "America/Santiago"
+
+
+def test_a_user_without_one_or_with_an_unknown_one_sees_the_desks(agent, settings):
+    assert _zone_seen_by_view(agent) == settings.TIME_ZONE
+    agent.timezone = "Marte/Olympus"
+    assert _zone_seen_by_view(agent) == settings.TIME_ZONE

@@ -1,0 +1,1 @@
+"""Fakes of outside providers, as real local servers (STYLE §13)."""
