@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -14,11 +13,9 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name = getattr(request.user, "timezone", "") if hasattr(request, "user") else ""
-        try:
-            zone = zoneinfo.ZoneInfo(name) if name else None
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = None  # a stale or mistyped name falls back to the desk's zone
+        user = getattr(request, "user", None)
+        # ``User.zone`` is None when unset or stale: the desk's zone then applies.
+        zone = getattr(user, "zone", None) if user is not None else None
         if zone is None:
             timezone.deactivate()
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone as dj_timezone
@@ -35,9 +37,6 @@ DESK_WIDE_ROLES = frozenset(
 )
 
 ESCALATION_LEVEL_BY_ROLE: dict[str, int] = {Role.SUPERVISOR: 2, Role.OPERATIONS_MANAGER: 3}
-
-#: Roles that reach the supervisor console (UI4), besides the desk-wide ones.
-SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.OPERATIONS_MANAGER})
 
 
 class Availability(models.TextChoices):
@@ -105,8 +104,20 @@ class User(AbstractUser):
 
     @property
     def supervises(self) -> bool:
-        """May use the supervisor console (UI4): supervisors, managers and desk-wide roles."""
-        return self.sees_whole_desk or self.role in SUPERVISING_ROLES
+        """THE predicate for supervising: the supervisor console (UI4), merging and importing
+        customers, managing replies. Supervisors and the desk-wide roles (managers included).
+        Being staff does not count: staff open Django's admin, nothing more."""
+        return self.is_active and (self.sees_whole_desk or self.role == Role.SUPERVISOR)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo | None:
+        """The user's own time zone; None when unset or not a valid name (use the desk's)."""
+        if not self.timezone:
+            return None
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None  # a stale or mistyped name
 
     @property
     def escalation_level(self) -> int:

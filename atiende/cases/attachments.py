@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import File
@@ -15,6 +14,7 @@ from atiende.cases.events import record_event
 from atiende.cases.models import Attachment, Case, Message, Note, Verb
 from atiende.cases.services import CaseError, lock_case, touch_case
 from atiende.core.actors import Actor
+from atiende.core.files import clean_filename, extension_of, size_error
 
 
 class AttachmentRejected(CaseError):
@@ -25,14 +25,11 @@ class AttachmentRejected(CaseError):
 
 def check_attachment(filename: str, size: int) -> str:
     """Return a safe file name, or raise AttachmentRejected with the reason."""
-    name = PurePath(filename.replace("\\", "/")).name.strip().replace("\x00", "")[:200] or "adjunto"
-    limit = settings.ATIENDE_MAX_ATTACHMENT_BYTES
-    if size > limit:
-        raise AttachmentRejected(
-            _("El archivo %(n)s pesa %(s).1f MB; el máximo es %(l).0f MB.")
-            % {"n": name, "s": size / 1048576, "l": limit / 1048576}
-        )
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = clean_filename(filename) or "adjunto"
+    too_big = size_error(name, size)
+    if too_big:
+        raise AttachmentRejected(too_big)
+    extension = extension_of(name)
     if extension in settings.ATIENDE_FORBIDDEN_EXTENSIONS:
         raise AttachmentRejected(_("No se aceptan archivos .%(e)s.") % {"e": extension})
     return name

@@ -29,6 +29,7 @@ from atiende.cases.models import (
     Direction,
     Message,
     Note,
+    Priority,
     Status,
     StatusTransition,
     Tag,
@@ -367,6 +368,11 @@ def update_case_fields(
     if unknown:
         raise CaseValidationError(
             _("Campos no editables: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
+    if "priority" in changes and changes["priority"] not in Priority.values:
+        raise CaseValidationError(
+            _("Prioridad desconocida: %(p)s. Elija baja, normal, alta o urgente.")
+            % {"p": changes["priority"]}
         )
     case = lock_case(case, expected_version)
     before, after = {}, {}

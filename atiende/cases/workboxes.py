@@ -1,9 +1,9 @@
-"""Workboxes (UI1): the agent's to-do lists of open cases, one read-only function per box.
+"""Workboxes (UI1): the agent's to-do lists of open cases, read through one ``Workbox``.
 
 Every box is a subset of ``cases_visible_to(user)`` restricted to open cases, so a box never shows
 a case its user could not open. Each box is defined once, as a condition (``box_condition``):
-the list functions filter by it and ``box_counts`` counts every box in ONE aggregate query with
-conditional ``Count(filter=...)``. Lists are ordered by urgency: the soonest due time first
+``Workbox.cases`` filters by it and ``Workbox.counts`` counts every box in ONE aggregate query
+with conditional ``Count(filter=...)``. Lists are ordered by urgency: the soonest due time first
 (cases without a running clock last), then the oldest registration.
 
 "At risk" reads the service-level clocks: a running clock past its warning instant, or a case
@@ -14,10 +14,9 @@ follow-up date.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -45,8 +44,6 @@ ALLOWED_PARAMS = frozenset({"box", *FILTER_PARAMS})
 
 #: Statuses a workbox can filter by: every box lists open cases only.
 OPEN_STATUS_CHOICES = [(value, label) for value, label in Status.choices if value in OPEN_STATUSES]
-
-PAGE_SIZE = 25
 
 
 def default_box(user: User) -> str:
@@ -114,19 +111,10 @@ def parse_query(params: Mapping[str, str], *, default: str, strict: bool = False
 # --- the boxes -----------------------------------------------------------------------------------
 
 
-def user_zone(user: User) -> tzinfo:
-    """The user's own time zone, else the active one (the desk's)."""
-    if user.timezone:
-        try:
-            return zoneinfo.ZoneInfo(user.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return timezone.get_current_timezone()
-
-
 def today_bounds(user: User, now: datetime) -> tuple[datetime, datetime]:
-    """Start and end of the user's current day, as aware instants."""
-    local = timezone.localtime(now, user_zone(user))
+    """Start and end of the user's current day (``User.zone``, else the active zone), as aware
+    instants."""
+    local = timezone.localtime(now, user.zone or timezone.get_current_timezone())
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
     return start, start + timedelta(days=1)  # wall-clock arithmetic: the next local midnight
 
@@ -213,46 +201,6 @@ class Workbox:
         if "q" in f:
             cases = cases.filter(summary__icontains=f["q"])
         return cases
-
-
-def my_cases(user: User) -> QuerySet[Case]:
-    """Open cases assigned to USER, due soonest first."""
-    return Workbox(user).cases("mine")
-
-
-def team_queue(user: User) -> QuerySet[Case]:
-    """Open cases of USER's teams, assigned or not."""
-    return Workbox(user).cases("team")
-
-
-def unassigned_cases(user: User) -> QuerySet[Case]:
-    """Open visible cases nobody owns yet."""
-    return Workbox(user).cases("unassigned")
-
-
-def escalated_to(user: User) -> QuerySet[Case]:
-    """Open cases at USER's escalation level, and escalated cases assigned to USER."""
-    return Workbox(user).cases("escalated")
-
-
-def at_risk(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
-    """Open visible cases past a clock's warning instant or past their next due time."""
-    return Workbox(user, now=now).cases("at_risk")
-
-
-def followups_today(user: User, *, now: datetime | None = None) -> QuerySet[Case]:
-    """USER's cases whose promise or next due time falls on USER's today."""
-    return Workbox(user, now=now).cases("followups")
-
-
-def waiting_on_customer(user: User) -> QuerySet[Case]:
-    """Open visible cases waiting for the customer's answer."""
-    return Workbox(user).cases("waiting")
-
-
-def box_counts(user: User, *, now: datetime | None = None) -> dict[str, int]:
-    """How many cases each of USER's boxes holds (one aggregate query)."""
-    return Workbox(user, now=now).counts()
 
 
 # --- rows ----------------------------------------------------------------------------------------

@@ -23,10 +23,8 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -36,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atiende.core.actors import Actor
+from atiende.core.files import clean_filename, extension_of, size_error
 from atiende.core.tasks import enqueue, enqueue_on_commit
 from atiende.customers import services
 from atiende.customers.addresses import normalise_address
@@ -56,6 +55,8 @@ ALLOWED_FORMATS = ("csv", "xlsx")
 #: Failures the task retries (a database that went away or stayed locked), as ``jobs.errors``
 #: does; spelled out here because ``customers`` sits below ``jobs``.
 RETRYABLE = (OperationalError, InterfaceError)
+#: The most data rows one file may hold: the rows are counted while the upload request waits.
+MAX_ROWS = 100_000
 
 #: The fields a column can feed, in the order the mapping form offers them.
 FIELD_CHOICES = [
@@ -157,18 +158,15 @@ def read_rows(job: ImportJob) -> Iterator[tuple[int, list[str]]]:
 
 def check_upload(filename: str, size: int) -> tuple[str, str]:
     """(safe file name, format) or ImportRefused with the reason."""
-    name = PurePath(filename.replace("\\", "/")).name.strip().replace("\x00", "")[:200]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = clean_filename(filename)
+    extension = extension_of(name)
     if extension not in ALLOWED_FORMATS:
         raise ImportRefused(
             _("Solo se aceptan archivos CSV o Excel (.xlsx); «%(n)s» no lo es.") % {"n": name}
         )
-    limit = settings.ATIENDE_MAX_ATTACHMENT_BYTES
-    if size > limit:
-        raise ImportRefused(
-            _("El archivo %(n)s pesa %(s).1f MB; el máximo es %(l).0f MB.")
-            % {"n": name, "s": size / 1048576, "l": limit / 1048576}
-        )
+    too_big = size_error(name, size)
+    if too_big:
+        raise ImportRefused(too_big)
     return name or f"clientes.{extension}", extension
 
 
@@ -176,7 +174,8 @@ def start_import(*, upload: UploadedFile, actor: Actor) -> ImportJob:
     """Store UPLOAD as a new job and read its header row.
 
     Raises ImportRefused (nothing stored) for a forbidden type or size. A file that cannot be
-    read is kept: the job is returned as ``failed`` with the reason in ``error``.
+    read, or that holds more than MAX_ROWS data rows, is kept: the job is returned as ``failed``
+    with the reason in ``error``.
     """
     name, file_format = check_upload(upload.name or "", upload.size or 0)
     digest = hashlib.sha256()
@@ -197,7 +196,17 @@ def start_import(*, upload: UploadedFile, actor: Actor) -> ImportJob:
         header = next(rows, None)
         if header is None:
             raise MalformedFile(_("El archivo no tiene filas."))
-        total = sum(1 for _row in rows)
+        total = 0
+        for _row in rows:
+            total += 1
+            if total > MAX_ROWS:
+                raise MalformedFile(
+                    _(
+                        "El archivo tiene más de %(max)s filas de datos; divídalo en archivos de "
+                        "hasta %(max)s filas e impórtelos por separado."
+                    )
+                    % {"max": f"{MAX_ROWS:,}"}
+                )
     except MalformedFile as exc:
         job.status, job.error = ImportJob.Status.FAILED, str(exc)
         job.finished_at = timezone.now()
@@ -532,12 +541,13 @@ def _complete(
 def rejected_rows_csv(job: ImportJob) -> str:
     """The rejected rows as CSV (UTF-8 with BOM, for Excel): row, reason, then the row as read.
 
-    Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.
+    Cells that a spreadsheet would run as a formula, headers included (they come from the
+    upload too), are prefixed with an apostrophe.
     """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([_("Fila"), _("Motivo"), *job.headers])
+    writer.writerow([_("Fila"), _("Motivo"), *(_safe_cell(h) for h in job.headers)])
     for row in job.rejected_rows.all():
         writer.writerow([row.line, row.reason, *(_safe_cell(v) for v in row.values)])
     return out.getvalue()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from atiende.customers.models import Consent, Customer
+from atiende.customers.addresses import (
+    InvalidAddress,
+    normalise_email,
+    normalise_phone,
+    normalise_whatsapp_id,
+)
+from atiende.customers.models import Consent, Customer, Identity, IdentityKind, ImportJob
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -41,11 +48,15 @@ def has_consent(customer: Customer, *, channel: str, purpose: str) -> bool:
     return bool(latest and latest.is_granted)
 
 
+def person_ids(customer: Customer) -> list[int]:
+    """CUSTOMER and the profiles merged into it: their history is this person's history."""
+    return [customer.pk, *customer.merged_customers.values_list("pk", flat=True)]
+
+
 def consent_history(customer: Customer) -> QuerySet[Consent]:
     """Every consent record of CUSTOMER and of the profiles merged into it, newest first."""
-    ids = [customer.pk, *customer.merged_customers.values_list("pk", flat=True)]
     return (
-        Consent.objects.filter(customer_id__in=ids)
+        Consent.objects.filter(customer_id__in=person_ids(customer))
         .select_related("recorded_by")
         .order_by("-recorded_at", "-pk")
     )
@@ -60,3 +71,54 @@ def current_consents(history: list[Consent]) -> list[Consent]:
     for consent in history:
         latest.setdefault((consent.purpose, consent.channel), consent)
     return [latest[key] for key in sorted(latest)]
+
+
+def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
+    """The import jobs USER may follow: their own, or every job for desk-wide roles."""
+    jobs = ImportJob.objects.select_related("created_by")
+    if not user.sees_whole_desk:
+        jobs = jobs.filter(created_by=user)
+    return jobs
+
+
+#: What a phone number may look like when typed: digits, spaces, dots, dashes, parentheses.
+PHONE = re.compile(r"^\+?[\d\s().\-]{7,24}$")
+PHONE_KINDS = [IdentityKind.PHONE, "sms"]
+
+
+def address_match(q: str) -> Q | None:
+    """Identities whose address is Q read as one e-mail or phone number (normalised: a phone
+    typed any way matches its E.164 form and its WhatsApp id); None when Q is neither."""
+    q = q.strip()
+    candidates: list[tuple[str, str]] = []
+    try:
+        if "@" in q:
+            candidates.append((IdentityKind.EMAIL, normalise_email(q)))
+        elif PHONE.match(q) and sum(ch.isdigit() for ch in q) >= 7:
+            e164 = normalise_phone(q)
+            candidates += [(kind, e164) for kind in PHONE_KINDS]
+            candidates.append((IdentityKind.WHATSAPP, normalise_whatsapp_id(e164)))
+    except InvalidAddress:
+        return None
+    if not candidates:
+        return None
+    match = Q()
+    for kind, address in candidates:
+        match |= Q(kind=kind, address=address)
+    return match
+
+
+def customer_by_address(q: str) -> Customer | None:
+    """The customer (the profile in force, following merges) whose e-mail or phone Q is."""
+    match = address_match(q)
+    if match is None:
+        return None
+    identity = Identity.objects.filter(match).select_related("customer").order_by("pk").first()
+    if identity is None:
+        return None
+    customer = identity.customer
+    seen = {customer.pk}
+    while customer.merged_into_id and customer.merged_into_id not in seen:
+        seen.add(customer.merged_into_id)
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer

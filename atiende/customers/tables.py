@@ -97,8 +97,17 @@ def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
     try:
         if not workbook.worksheets:
             raise MalformedFile(_("El Excel no tiene hojas."))
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell(value) for value in row]
+        number = 0
+        try:
+            for number, row in enumerate(  # noqa: B007 (used in the except)
+                workbook.worksheets[0].iter_rows(values_only=True), start=1
+            ):
+                yield [_cell(value) for value in row]
+        except Exception as exc:  # a damaged sheet fails while it is read, not when opened
+            raise MalformedFile(
+                _("El Excel está dañado: no se pudo leer la fila %(n)s de la primera hoja (%(e)s).")
+                % {"n": number + 1, "e": type(exc).__name__}
+            ) from exc
     finally:
         workbook.close()
 

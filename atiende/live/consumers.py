@@ -6,14 +6,20 @@ Protocol, JSON both ways. The browser (``web/static/web/live.js``) sends::
     {"unwatch_case": "<folio>"}
     {"typing": "<folio>", "mode": "reply"|"note"}  composing (repeated while typing)
     {"typing": "<folio>", "mode": "stopped"}       done (also sent for it on disconnect)
-    {"ping": 1}                                     keep-alive; renews group memberships
+    {"ping": 1}                                     keep-alive; re-checks permissions, renews groups
 
-and receives ``hello`` (its user id), ``watching``/``error`` (the answer to watch_case),
+and receives ``hello`` (its user id), ``watching``/``error`` (the answer to watch_case; ``error``
+also comes unasked when a followed case left the user's sight and the socket stopped following it),
+``pong`` (the answer to ping),
 ``event`` (kind, case folio, team and assignee ids, ``text``), ``presence`` (folio, user, user_id,
 mode, ``text``) and ``notification`` (title, url, unread, ``text``), texts in the user's language.
 
 Only signed-in, active users connect (otherwise the socket is accepted and closed with 4401).
-Which cases a socket may follow is decided by ``case_for_folio``, the console's permission filter.
+Which cases a socket may follow is decided by ``cases_visible_to``, the console's permission filter.
+Permissions are re-checked on every ping (the browser pings every 45 s), not per delivered event:
+a user deactivated or deleted since is closed with 4401; groups of teams the user left and cases
+no longer visible are left. Delivering an event only re-checks a followed case after the events
+that may take it out of sight (``RECHECK_VERBS``), one query.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from atiende.accounts.models import User
 from atiende.cases.models import Case, Verb
-from atiende.cases.selectors import case_for_folio
+from atiende.cases.selectors import case_for_folio, cases_visible_to
 from atiende.live import groups, layers
 
 logger = logging.getLogger(__name__)
@@ -60,7 +66,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         self.typing: dict[str, str] = {}  # folio -> mode
         self.typed_at: dict[str, float] = {}  # folio -> when its last notice was broadcast
         self.seen_events: deque[int] = deque(maxlen=200)
-        self.joined_at = 0.0
+        self.joined_at = time.monotonic()
         await self.accept()
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -73,12 +79,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for folio in list(getattr(self, "typing", {})):
             await self._presence(folio, "stopped")
-        for group in list(getattr(self, "joined", ())):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # the membership expires on its own
-                logger.warning("live: could not leave group %s", group, exc_info=True)
-        self.joined = set()
+        await self._leave(set(getattr(self, "joined", ())))
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -92,9 +93,8 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             if mode in TYPING_MODES:
                 await self._typing(str(content["typing"]), mode)
         elif "ping" in content:
-            if time.monotonic() - self.joined_at > layers.GROUP_EXPIRY_SECONDS / 2:
-                await self._join(set(self.joined))
-            await self.send_json({"type": "pong"})
+            if await self._recheck():
+                await self.send_json({"type": "pong"})
 
     # --- from the channel layer --------------------------------------------------------------
 
@@ -108,7 +108,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         folio = message.get("case")
         if folio in self.watched and message.get("kind") in RECHECK_VERBS:
             if await self._visible_case_id(folio) is None:
-                await self._unwatch(folio)
+                await self._drop(folio)
         with translation.override(self.language):
             text = _("Caso %(folio)s: %(what)s") % {
                 "folio": folio,
@@ -154,7 +154,41 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         for group in names:
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined |= names
-        self.joined_at = time.monotonic()
+
+    async def _leave(self, names: set[str]) -> None:
+        for group in names:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the membership expires on its own
+                logger.warning("live: could not leave group %s", group, exc_info=True)
+        self.joined -= names
+
+    async def _recheck(self) -> bool:
+        """Re-check what this socket may receive (on ping); False when it was closed for it.
+
+        The user is reloaded: deactivated or deleted, the socket is closed with 4401. Otherwise
+        it keeps the groups the user may still be in (their own, their current teams', the desk
+        if their role sees it, the cases they follow that they still see), leaves the others,
+        tells the client which followed cases it dropped, and renews its memberships when due.
+        """
+        user, home, visible = await self._permissions(list(self.watched))
+        if user is None:
+            for folio in list(self.typing):  # they are not typing any more
+                await self._presence(folio, "stopped")
+            await self._leave(set(self.joined))
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return False
+        self.user = user
+        for folio in [folio for folio in self.watched if folio not in visible]:
+            await self._drop(folio)
+        allowed = home | {groups.case_group(case_id) for case_id in self.watched.values()}
+        await self._leave(self.joined - allowed)
+        if time.monotonic() - self.joined_at > layers.GROUP_EXPIRY_SECONDS / 2:
+            await self._join(allowed)
+            self.joined_at = time.monotonic()
+        else:
+            await self._join(allowed - self.joined)
+        return True
 
     async def _watch(self, folio: str) -> int | None:
         if folio in self.watched:
@@ -176,6 +210,11 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             group = groups.case_group(case_id)
             await self.channel_layer.group_discard(group, self.channel_name)
             self.joined.discard(group)
+
+    async def _drop(self, folio: str) -> None:
+        """Stop following FOLIO, out of the user's sight now, and say so (as watch_case would)."""
+        await self._unwatch(folio)
+        await self.send_json({"type": "error", "code": "not_found", "folio": folio})
 
     async def _typing(self, folio: str, mode: str) -> None:
         if mode == "stopped":
@@ -209,11 +248,21 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _home_groups(self) -> set[str]:
-        names = {groups.user_group(self.user.pk)}
-        names |= {groups.team_group(pk) for pk in self.user.teams.values_list("pk", flat=True)}
-        if self.user.sees_whole_desk:
-            names.add(groups.DESK)
-        return names
+        return home_groups(self.user)
+
+    @database_sync_to_async
+    def _permissions(self, folios: list[str]) -> tuple[User | None, set[str], set[str]]:
+        """The user as now stored (None: deactivated or deleted), their home groups, and which of
+        FOLIOS they still see. A few queries, whatever the number of followed cases."""
+        user = User.objects.filter(pk=self.user.pk, is_active=True).first()
+        if user is None:
+            return None, set(), set()
+        visible = set(
+            cases_visible_to(user).filter(folio__in=folios).values_list("folio", flat=True)
+            if folios
+            else ()
+        )
+        return user, home_groups(user), visible
 
     @database_sync_to_async
     def _visible_case_id(self, folio: str) -> int | None:
@@ -221,6 +270,15 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             return case_for_folio(self.user, folio).pk
         except Case.DoesNotExist:
             return None
+
+
+def home_groups(user: User) -> set[str]:
+    """The groups a socket of USER is in whatever page it shows: its user, teams and desk."""
+    names = {groups.user_group(user.pk)}
+    names |= {groups.team_group(pk) for pk in user.teams.values_list("pk", flat=True)}
+    if user.sees_whole_desk:
+        names.add(groups.DESK)
+    return names
 
 
 def verb_label(kind: str) -> str:

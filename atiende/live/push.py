@@ -6,18 +6,22 @@ eagerly) and, once its transaction has committed, sends one small message to the
 case, its team and assignee (the previous ones too when they changed) and the desk. The browser
 then re-fetches the fragments that show them; nothing private travels on the socket.
 
-Pushing is best effort: a broken channel layer is logged and never fails the caller.
+Pushing is best effort: a broken channel layer is logged and never fails the caller. Called from
+a thread that runs an event loop (sync code inside async code, e.g. a test driving Playwright's
+sync API), where ``async_to_sync`` refuses to run, the send runs in a short-lived thread instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connections, transaction
 from django.urls import NoReverseMatch, reverse
 
 from atiende.cases.models import Case, Event, Verb
@@ -86,7 +90,10 @@ def send(names: Iterable[str], message: dict[str, Any]) -> bool:
         layer = get_channel_layer()
         if layer is None:
             return False
-        async_to_sync(_group_send_all)(layer, list(names), message)
+        if _runs_event_loop():
+            _send_in_thread(layer, list(names), message)
+        else:
+            async_to_sync(_group_send_all)(layer, list(names), message)
     except Exception:
         logger.warning("live: push of %s failed", message.get("type"), exc_info=True)
         return False
@@ -97,6 +104,37 @@ async def _group_send_all(layer: Any, names: list[str], message: dict[str, Any])
     # One event loop for all groups (async_to_sync may start a loop per call).
     for name in names:
         await layer.group_send(name, message)
+
+
+def _runs_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _send_in_thread(layer: Any, names: list[str], message: dict[str, Any]) -> None:
+    """The send, in a thread of its own (no event loop there); its error, if any, raised here.
+
+    The caller waits for it, as it would for ``async_to_sync``: it blocks this thread's loop for
+    as long as the send takes, which sync code in async code does anyway.
+    """
+    errors: list[Exception] = []
+
+    def run() -> None:
+        try:
+            async_to_sync(_group_send_all)(layer, names, message)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()  # the database layer opened this thread's own connections
+
+    thread = threading.Thread(target=run, name="live-push", daemon=True)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _notification_url(notification: Any) -> str:

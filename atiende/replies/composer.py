@@ -28,7 +28,8 @@ from atiende.cases.models import Case, Channel, Direction, Message
 from atiende.cases.services import CaseValidationError, add_outbound_message
 from atiende.channels.registry import SENDERS
 from atiende.core.actors import Actor
-from atiende.customers.models import Consent, ConsentPurpose, Identity
+from atiende.customers.models import ConsentPurpose, Identity
+from atiende.customers.selectors import consent_history, current_consents
 from atiende.replies.models import CannedResponse
 from atiende.replies.services import apply_macro
 
@@ -86,16 +87,16 @@ def customer_channel(case: Case) -> str:
 
 
 def consent_states(case: Case) -> dict[str, str]:
-    """{channel: granted/withdrawn} from the newest ``contact`` consent of each channel."""
-    states: dict[str, str] = {}
-    rows = (
-        Consent.objects.filter(customer_id=case.customer_id, purpose=ConsentPurpose.CONTACT)
-        .order_by("-recorded_at", "-pk")
-        .values_list("channel", "is_granted")
-    )
-    for channel, granted in rows:
-        states.setdefault(channel, ConsentState.GRANTED if granted else ConsentState.WITHDRAWN)
-    return states
+    """{channel: granted/withdrawn} from the ``contact`` consent in force on each channel.
+
+    The records of the profiles merged into the customer count (merging moves identities, not
+    consents), as in the customer panel and the WhatsApp policy."""
+    history = list(consent_history(case.customer))
+    return {
+        consent.channel: ConsentState.GRANTED if consent.is_granted else ConsentState.WITHDRAWN
+        for consent in current_consents(history)
+        if consent.purpose == ConsentPurpose.CONTACT
+    }
 
 
 def channel_options(case: Case) -> list[ChannelOption]:

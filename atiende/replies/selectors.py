@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from atiende.accounts.models import Role, User
+from atiende.accounts.models import User
 from atiende.cases.models import Case
 from atiende.replies.models import CannedResponse
 
 
 def can_manage_replies(user: User) -> bool:
-    return user.is_active and (user.sees_whole_desk or user.role == Role.SUPERVISOR)
+    """Who supervises (``User.supervises``) manages replies."""
+    return user.supervises
 
 
 def replies_managed_by(user: User) -> QuerySet[CannedResponse]:

@@ -9,24 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from atiende.accounts.models import User
 from atiende.cases.selectors import cases_visible_to
-from atiende.customers.addresses import (
-    InvalidAddress,
-    normalise_email,
-    normalise_phone,
-    normalise_whatsapp_id,
-)
-from atiende.customers.models import Customer, Identity, IdentityKind
-from atiende.customers.selectors import customers_visible_to
+from atiende.customers.models import Customer
+from atiende.customers.selectors import customer_by_address, customers_visible_to
 
 #: Folios look like AT-2026-000123 or RECL-000045 (``FolioSeries.format``).
 FOLIO = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,11}(-\d{4})?-\d{1,12}$")
-PHONE = re.compile(r"^\+?[\d\s().\-]{7,24}$")
-PHONE_KINDS = [IdentityKind.PHONE, "sms"]
 
 
 @dataclass
@@ -61,27 +52,7 @@ def jump_target(user: User, q: str) -> Target | None:
 
 
 def _customer_by_address(user: User, q: str) -> Customer | None:
-    candidates: list[tuple[str, str]] = []
-    try:
-        if "@" in q:
-            candidates.append((IdentityKind.EMAIL, normalise_email(q)))
-        elif PHONE.match(q) and sum(ch.isdigit() for ch in q) >= 7:
-            e164 = normalise_phone(q)
-            candidates += [(kind, e164) for kind in PHONE_KINDS]
-            candidates.append((IdentityKind.WHATSAPP, normalise_whatsapp_id(e164)))
-    except InvalidAddress:
+    customer = customer_by_address(q)
+    if customer is None:
         return None
-    if not candidates:
-        return None
-    match = Q()
-    for kind, address in candidates:
-        match |= Q(kind=kind, address=address)
-    identity = Identity.objects.filter(match).select_related("customer").order_by("pk").first()
-    if identity is None:
-        return None
-    customer = identity.customer
-    seen = {customer.pk}
-    while customer.merged_into_id and customer.merged_into_id not in seen:
-        seen.add(customer.merged_into_id)
-        customer = Customer.objects.get(pk=customer.merged_into_id)
     return customers_visible_to(user).filter(pk=customer.pk).first()

@@ -16,6 +16,9 @@ from atiende.accounts.models import Team, User
 from atiende.cases.workboxes import InvalidWorkboxQuery, default_box, parse_query
 from atiende.web.models import SavedFilter
 
+#: The longest canonical query string a saved filter holds (``SavedFilter.query_string``).
+MAX_QUERY_LENGTH = SavedFilter._meta.get_field("query_string").max_length or 500
+
 
 class SavedFilterError(ValueError):
     """A filter that cannot be saved or deleted; the message is for people."""
@@ -53,6 +56,14 @@ def save_filter(
         canonical = canonical_query(owner, query_string)
     except InvalidWorkboxQuery as exc:
         raise SavedFilterError(str(exc)) from exc
+    if len(canonical) > MAX_QUERY_LENGTH:
+        raise SavedFilterError(
+            _(
+                "El filtro es demasiado largo para guardarlo (%(n)s caracteres; el máximo es "
+                "%(max)s): acorte la búsqueda."
+            )
+            % {"n": len(canonical), "max": MAX_QUERY_LENGTH}
+        )
     if share_with is not None and not owner.teams.filter(pk=share_with.pk).exists():
         raise SavedFilterError(_("Solo puede compartir con un equipo al que pertenece."))
     last = SavedFilter.objects.filter(owner=owner).aggregate(m=Max("position"))["m"]

@@ -10,7 +10,6 @@ urlpatterns = [
         views_case.case_timeline_fragment,
         name="case_timeline",
     ),
-    path("casos/<str:folio>/historial/", views_case.case_history, name="case_history"),
     path("casos/<str:folio>/redactar/", views_case.case_composer, name="case_composer"),
     path(
         "casos/<str:folio>/redactar/insertar/",

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from atiende.accounts.auth import signed_in_user
 from atiende.accounts.models import Team, User
+from atiende.accounts.selectors import assignable_users
 from atiende.cases import bulk
 from atiende.cases.models import Case, Channel, ClosureReason, Priority, Status
 from atiende.cases.selectors import cases_visible_to
@@ -26,16 +26,15 @@ from atiende.cases.services import CaseError
 from atiende.cases.workboxes import (
     BOXES,
     OPEN_STATUS_CHOICES,
-    PAGE_SIZE,
     Workbox,
     WorkboxQuery,
     annotate_risk,
     default_box,
     parse_query,
-    user_zone,
 )
 from atiende.core.actors import Actor
 from atiende.web import saved_filters
+from atiende.web.pagination import paginate
 from atiende.web.saved_filters import SavedFilterError
 
 #: Boxes whose cases change when something happens to a team's cases, or anywhere on the desk.
@@ -68,9 +67,7 @@ def _list_context(request: HttpRequest, wrap: str | None = None) -> dict[str, An
     user = signed_in_user(request)
     workbox = Workbox(user)
     query = _query(request)
-    page = Paginator(
-        workbox.filtered(query).select_related("customer", "team", "assignee"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = paginate(request, workbox.filtered(query).select_related("customer", "team", "assignee"))
     annotate_risk(page.object_list, now=workbox.now)  # type: ignore[arg-type]
     query_string = urlencode(query.as_params())
     filters_only = urlencode(query.filters)
@@ -98,16 +95,8 @@ def _list_context(request: HttpRequest, wrap: str | None = None) -> dict[str, An
         "tabs": tabs,
         "fragment_url": fragment,
         "live_wrappers": wrappers,
-        "user_zone": user_zone(user),
+        "home_url": reverse("web:home"),
     }
-
-
-def _assignable(user: User, workbox: Workbox) -> QuerySet[User]:
-    """Who the user may hand cases to: members of their teams (anyone, for desk-wide roles)."""
-    users = User.objects.filter(is_active=True)
-    if not user.sees_whole_desk:
-        users = users.filter(teams__in=workbox.team_ids).distinct()
-    return users.order_by("first_name", "last_name", "username")
 
 
 def _filter_teams(user: User, workbox: Workbox) -> list[Team] | QuerySet[Team]:
@@ -126,7 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "priorities": Priority.choices,
         "teams": _filter_teams(user, workbox),
         "saved_filters": saved_filters.filters_for(user, workbox.team_ids),
-        "assignable": _assignable(user, workbox),
+        "assignable": assignable_users(user),
         "target_statuses": [(v, label) for v, label in Status.choices if v != Status.NEW],
         "closure_reasons": ClosureReason.choices,
         "box_label": BOXES[query.box],
@@ -199,8 +188,8 @@ def _apply(
 ) -> tuple[bulk.BulkResult, Any]:
     post = request.POST
     if action == "assign":
-        username = post.get("assignee", "")
-        assignee = _assignable(user, Workbox(user)).filter(username=username).first()
+        pk = post.get("assignee", "")
+        assignee = assignable_users(user).filter(pk=pk).first() if pk.isdigit() else None
         if assignee is None:
             raise ValueError(_("Elija a quién asignar los casos."))
         return bulk.assign_cases(cases=cases, assignee=assignee, actor=actor), _updated

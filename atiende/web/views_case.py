@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,37 +27,35 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from atiende.accounts.auth import signed_in_user
 from atiende.accounts.models import User
+from atiende.accounts.selectors import assignable_users
 from atiende.cases import services
 from atiende.cases.attachments import add_attachment
 from atiende.cases.models import Attachment, Case, ClosureReason, Event, Priority, Status
-from atiende.cases.selectors import case_events, case_for_folio, cases_visible_to
+from atiende.cases.selectors import case_events, cases_visible_to
 from atiende.cases.services import CaseError, StaleCase
 from atiende.core.actors import Actor
-from atiende.customers.models import Consent, ConsentPurpose
 from atiende.replies import composer as composer_rules
 from atiende.replies.models import CannedResponse, ReplyKind
 from atiende.replies.selectors import replies_for_case
 from atiende.replies.services import describe_actions, render_reply
 from atiende.sla.explain import explain_case
 from atiende.web.case_timeline import case_clocks, case_timeline, promise_risk
-
-CUSTOMER_PANELS = ["web/customers/_panel.html", "web/case/_customer_panel.html"]
-#: How many of the customer's other cases the panel lists.
-PANEL_CASES = 11
-
+from atiende.web.shortcuts import expected_version, visible_case_or_404
+from atiende.web.templatetags.atiende_customers import PANEL_CASES
 
 # --- reading -------------------------------------------------------------------------------------
 
 
 def _case(request: HttpRequest, folio: str) -> Case:
-    try:
-        return case_for_folio(signed_in_user(request), folio)
-    except Case.DoesNotExist as exc:
-        raise Http404(folio) from exc
+    return visible_case_or_404(signed_in_user(request), folio)
 
 
 def _before(request: HttpRequest) -> datetime | None:
-    value = parse_datetime(request.GET.get("before", ""))
+    """The ``before`` cursor of the timeline; a malformed or impossible date is ignored."""
+    try:
+        value = parse_datetime(request.GET.get("before", ""))
+    except ValueError:  # well-formed but impossible, e.g. 2024-02-30T10:00
+        return None
     if value is not None and timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -66,9 +63,6 @@ def _before(request: HttpRequest) -> datetime | None:
 
 def _header_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     user = signed_in_user(request)
-    members = User.objects.none()
-    if case.team is not None:
-        members = case.team.members.filter(is_active=True).order_by("first_name", "username")
     return {
         "case": case,
         "clocks": case_clocks(case),
@@ -77,7 +71,7 @@ def _header_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "next_statuses": _next_statuses(case),
         "closure_reasons": ClosureReason.choices,
         "priorities": Priority.choices,
-        "members": members,
+        "members": _assignees(user, case),
         "me": user,
         "escalation_levels": [n for n in (2, 3) if n > case.escalation_level],
     }
@@ -92,10 +86,15 @@ def _timeline_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {"case": case, "timeline": case_timeline(case, before=_before(request))}
 
 
-def _customer_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """The customer panel: the customers screens' 360 panel when installed, else a compact one.
+def _assignees(user: User, case: Case) -> Any:
+    """Who USER may give CASE to: its team's members (anyone active, for desk-wide roles when
+    the case has no team)."""
+    return assignable_users(user, team=case.team)
 
-    ``cases`` is the customer's cases the viewer may see (the panel template skips this one)."""
+
+def _customer_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The customer panel (``web/customers/_panel.html``): ``cases`` is the customer's cases the
+    viewer may see (the panel leaves this one out)."""
     customer = case.customer
     cases = list(
         cases_visible_to(signed_in_user(request))
@@ -103,24 +102,22 @@ def _customer_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         .select_related("team")
         .order_by("-registered_at", "-pk")[:PANEL_CASES]
     )
-    panel = select_template(CUSTOMER_PANELS).template.name
-    context: dict[str, Any] = {"customer": customer, "customer_panel": panel, "cases": cases}
-    if panel == CUSTOMER_PANELS[-1]:
-        consents: dict[str, Consent] = {}
-        for consent in Consent.objects.filter(
-            customer=customer, purpose=ConsentPurpose.CONTACT
-        ).order_by("-recorded_at", "-pk"):
-            consents.setdefault(consent.channel, consent)
-        context["identities"] = list(customer.identities.all())
-        context["consents"] = list(consents.values())
-    return context
+    return {"customer": customer, "cases": cases}
 
 
 def _composer_context(
-    request: HttpRequest, case: Case, data: Any = None, preview: dict | None = None
+    request: HttpRequest,
+    case: Case,
+    data: Any = None,
+    preview: dict | None = None,
+    *,
+    keep_version: bool = False,
 ) -> dict[str, Any]:
-    """The composer for CASE; DATA (GET or POST) keeps what the agent typed and chose."""
-    data = data if data is not None else request.GET
+    """The composer for CASE; DATA (a POST) keeps what the agent typed and chose.
+
+    KEEP_VERSION: a composer re-rendered for another channel or template keeps the version the
+    page was loaded with; a whole page rendered again shows the current case and its version."""
+    data = data if data is not None else {}
     state = composer_rules.composer_state(case, data.get("channel", ""))
     selected_template = None
     if state.selected and state.templates:
@@ -132,12 +129,11 @@ def _composer_context(
         params = (params + [""] * selected_template.param_count)[: selected_template.param_count]
     user = signed_in_user(request)
     replies = list(replies_for_case(user, case))
-    body, macro = data.get("body", ""), _macro(data.get("macro", ""))
+    body, macro = data.get("body", ""), _macro(user, case, data.get("macro", ""))
     if "insert" in data:  # the no-JS "Insertar" button
         chosen = next((r for r in replies if str(r.uuid) == data.get("canned")), None)
         if chosen is not None:
-            text = render_reply(chosen, case=case, agent=user)
-            body = f"{body.rstrip()}\n\n{text}" if body.strip() else text
+            body = _append_reply(body, chosen, case, user)
             macro = chosen if chosen.kind == ReplyKind.MACRO else macro
     return {
         "case": case,
@@ -150,18 +146,23 @@ def _composer_context(
         "max_attachment_mb": settings.ATIENDE_MAX_ATTACHMENT_BYTES // 1048576,
         "selected_template": selected_template,
         "params": params,
-        # A composer re-rendered by htmx (another channel) keeps the version the page was loaded
-        # with; a whole page rendered again shows the current case, so it carries the current one.
-        "version": (data.get("expected_version") if data is request.GET else None) or case.version,
+        "version": (expected_version(request) if keep_version else None) or case.version,
         "preview": preview,
     }
 
 
-def _macro(value: str) -> CannedResponse | None:
+def _macro(user: User, case: Case, value: str) -> CannedResponse | None:
+    """The macro with that uuid among the replies USER may use on CASE, or None."""
     key = _uuid(value)
     if key is None:
         return None
-    return CannedResponse.objects.filter(uuid=key, kind=ReplyKind.MACRO, is_active=True).first()
+    return replies_for_case(user, case).filter(uuid=key, kind=ReplyKind.MACRO).first()
+
+
+def _append_reply(body: str, reply: CannedResponse, case: Case, user: User) -> str:
+    """BODY with REPLY rendered for CASE appended after a blank line (or instead of a blank)."""
+    text = render_reply(reply, case=case, agent=user)
+    return f"{body.rstrip()}\n\n{text}" if body.strip() else text
 
 
 def _page_context(
@@ -171,19 +172,22 @@ def _page_context(
     data: Any = None,
     error: str = "",
     preview: dict | None = None,
+    keep_version: bool = False,
 ) -> dict[str, Any]:
+    """The whole case page; the timeline and composer only on the conversation tab."""
     tab = request.GET.get("tab", "conversacion")
     context = {
         "case": case,
         "tab": tab,
         "error": error,
         **_header_context(request, case),
-        **_timeline_context(request, case),
         **_customer_context(request, case),
-        **_composer_context(request, case, data, preview),
     }
     if tab == "historial":
         context.update(_history_context(case))
+    else:
+        context.update(_timeline_context(request, case))
+        context.update(_composer_context(request, case, data, preview, keep_version=keep_version))
     return context
 
 
@@ -223,33 +227,31 @@ def case_timeline_fragment(request: HttpRequest, folio: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
-def case_history(request: HttpRequest, folio: str) -> HttpResponse:
-    case = _case(request, folio)
-    context = {"case": case, **_history_context(case)}
-    return render(request, "web/case/_history.html", context)
-
-
-@login_required
-@require_GET
+@require_POST
 def case_composer(request: HttpRequest, folio: str) -> HttpResponse:
-    """The composer again, for another channel or template (htmx), keeping the text typed."""
+    """The composer again, for another channel or template, keeping the text typed.
+
+    A POST (the draft and the CSRF token stay out of URLs) that only renders: htmx gets the
+    composer, the no-JS buttons ("Cambiar canal", "Usar plantilla", "Insertar") the whole page."""
     case = _case(request, folio)
-    return render(request, "web/case/_composer.html", _composer_context(request, case))
+    if request.htmx:  # type: ignore[attr-defined]
+        context = _composer_context(request, case, request.POST, keep_version=True)
+        return render(request, "web/case/_composer.html", context)
+    context = _page_context(request, case, data=request.POST, keep_version=True)
+    return render(request, "web/case/detail.html", context)
 
 
 @login_required
-@require_GET
+@require_POST
 def case_reply_insert(request: HttpRequest, folio: str) -> HttpResponse:
     """A canned response, macro or script rendered for this case, appended to the reply text."""
     case = _case(request, folio)
     user = signed_in_user(request)
-    key = _uuid(request.GET.get("canned"))
+    key = _uuid(request.POST.get("canned"))
     reply = replies_for_case(user, case).filter(uuid=key).first() if key else None
-    body = request.GET.get("body", "")
+    body = request.POST.get("body", "")
     if reply is not None:
-        text = render_reply(reply, case=case, agent=user)
-        body = f"{body.rstrip()}\n\n{text}" if body.strip() else text
+        body = _append_reply(body, reply, case, user)
     context = {
         "case": case,
         "body": body,
@@ -271,15 +273,15 @@ def _uuid(value: str | None) -> str | None:
 
 
 def _expected_version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST["expected_version"])
-    except (KeyError, ValueError) as exc:
+    version = expected_version(request)
+    if version is None:
         raise services.CaseValidationError(
             _("Falta la versión del caso en el formulario; recarga la página.")
-        ) from exc
+        )
+    return version
 
 
-def conflict_message(case: Case, expected_version: int | None) -> str:
+def conflict_message(case: Case) -> str:
     """Who changed the case, and how, since the page was loaded."""
     event = Event.objects.filter(case=case).order_by("-at", "-pk").first()
     change = _("otra persona o un proceso lo modificó")
@@ -295,16 +297,12 @@ def conflict_message(case: Case, expected_version: int | None) -> str:
     ) % {"change": change}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _failure(request: HttpRequest, case: Case, exc: CaseError) -> HttpResponse:
     stale = isinstance(exc, StaleCase)
     status = 409 if stale else 400
     fresh = Case.objects.select_related("customer", "team", "assignee", "category").get(pk=case.pk)
-    message = conflict_message(fresh, None) if stale else str(exc)
-    if _is_htmx(request):
+    message = conflict_message(fresh) if stale else str(exc)
+    if request.htmx:  # type: ignore[attr-defined]
         context = {"case": fresh, "error": message, "stale": stale}
         return render(request, "web/case/_feedback.html", context, status=status)
     # The whole page again with the form as it was typed; the version stays the one the agent
@@ -314,27 +312,35 @@ def _failure(request: HttpRequest, case: Case, exc: CaseError) -> HttpResponse:
 
 
 def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
-    if _is_htmx(request):
+    if request.htmx:  # type: ignore[attr-defined]
         return HttpResponseClientRefresh()
     messages.success(request, message)
     return redirect(reverse("web:case", args=[case.folio]))
 
 
-def _user(value: str, me: User) -> User | None:
+def _user(value: str, me: User, case: Case) -> User | None:
+    """The assignee picked in the case's form: "me", "none", or the pk of one of ``_assignees``."""
     if value in ("", "none"):
         return None
     if value == "me":
         return me
     if not value.isdigit():
         raise services.CaseValidationError(_("Elija a quién asignar el caso."))
-    user = User.objects.filter(pk=int(value), is_active=True).first()
+    user = _assignees(me, case).filter(pk=int(value)).first()
     if user is None:
-        raise services.CaseValidationError(_("Esa persona no existe o no está activa."))
+        raise services.CaseValidationError(
+            _("Esa persona no está activa o no pertenece al equipo del caso.")
+        )
     return user
 
 
 def _promise_at(value: str) -> datetime:
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+    except ValueError as exc:  # well-formed but impossible, e.g. 2024-02-30T10:00
+        raise services.CaseValidationError(
+            _("La fecha de la promesa no existe; revise el día y la hora.")
+        ) from exc
     if moment is None:
         raise services.CaseValidationError(_("Indique la fecha y hora de la promesa."))
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
@@ -355,7 +361,7 @@ def _do_action(request: HttpRequest, case: Case, action: str) -> str:
         )
         return _("Estado actualizado.")
     if action == "assign":
-        assignee = _user(post.get("assignee", ""), me)
+        assignee = _user(post.get("assignee", ""), me, case)
         services.assign_case(case=case, assignee=assignee, actor=actor, expected_version=version)
         return _("Caso asignado.")
     if action == "priority":
@@ -456,7 +462,7 @@ def case_reply(request: HttpRequest, folio: str) -> HttpResponse:
             case=case,
             actor=Actor.agent(me),
             files=request.FILES.getlist("attachments"),
-            macro=_macro(request.POST.get("macro", "")),
+            macro=_macro(me, case, request.POST.get("macro", "")),
             expected_version=_expected_version(request),
             **fields,
         )

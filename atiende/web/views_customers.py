@@ -4,13 +4,13 @@ data-subject export (CU6) and the CSV/XLSX import (CU7). Thin views over the cus
 Who may do what:
 - every desk user sees every customer profile (``customers_visible_to``); the cases listed on it
   are only those the user sees (``cases_visible_to``);
-- merging and importing are for supervisors and desk-wide roles (``may_manage_customers``);
+- merging and importing are for who supervises (``User.supervises``: supervisors and desk-wide
+  roles);
 - the export must be complete, so only a user who sees every case of the customer may make it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,7 +20,6 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -30,13 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.auth import signed_in_user
-from atiende.accounts.models import Role, User
+from atiende.accounts.models import User
 from atiende.cases.models import Case, Message
 from atiende.cases.selectors import cases_visible_to
 from atiende.cases.services import merge_customers
 from atiende.core.actors import Actor
 from atiende.customers import exporting, importing
-from atiende.customers.addresses import InvalidAddress, normalise_phone
 from atiende.customers.models import (
     ConsentMethod,
     ConsentPurpose,
@@ -46,10 +44,16 @@ from atiende.customers.models import (
     IdentityKind,
     ImportJob,
 )
-from atiende.customers.selectors import consent_history, current_consents, customers_visible_to
+from atiende.customers.selectors import (
+    address_match,
+    consent_history,
+    current_consents,
+    customers_visible_to,
+    import_jobs_visible_to,
+)
 from atiende.customers.services import CustomerError, record_consent
+from atiende.web.pagination import paginate
 
-PAGE_SIZE = 25
 LOG_SIZE = 100
 
 
@@ -65,11 +69,6 @@ def explain_refusal(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
             return render(request, "web/customers/forbidden.html", {"reason": reason}, status=403)
 
     return wrapper
-
-
-def may_manage_customers(user: User) -> bool:
-    """Merging profiles and importing files: supervisors and the desk-wide roles."""
-    return user.sees_whole_desk or user.role == Role.SUPERVISOR
 
 
 def may_export(user: User, customer: Customer) -> bool:
@@ -94,11 +93,11 @@ def search_customers(customers: QuerySet[Customer], q: str) -> QuerySet[Customer
     if not q:
         return customers
     identity = Q(address__icontains=q)
-    try:
-        phone = normalise_phone(q)
-        identity |= Q(address=phone) | Q(kind=IdentityKind.WHATSAPP, address=phone.lstrip("+"))
-    except InvalidAddress:
-        digits = re.sub(r"\D", "", q)
+    exact = address_match(q)
+    if exact is not None:
+        identity |= exact
+    else:
+        digits = "".join(ch for ch in q if ch.isdigit())
         if len(digits) >= 6:
             identity |= Q(address__contains=digits)
     return customers.annotate(custom_text=Cast("custom_fields", TextField())).filter(
@@ -116,8 +115,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     customers = search_customers(
         customers_visible_to(user).filter(merged_into__isnull=True), q
     ).prefetch_related("identities")
-    page = Paginator(customers.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "may_manage": may_manage_customers(user)}
+    page = paginate(request, customers.order_by("name", "pk"))
+    context = {"page": page, "q": q, "may_manage": user.supervises}
     return render(request, "web/customers/list.html", context)
 
 
@@ -163,7 +162,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": current_consents(history),
         "consent_history": history,
         "consent_form": _consent_choices(),
-        "may_manage": may_manage_customers(user),
+        "may_manage": user.supervises,
         "may_export": may_export(user, customer),
         **log_360(user, customer),
     }
@@ -191,8 +190,21 @@ def _consent_choices() -> dict[str, Any]:
 
 @login_required
 def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the form on its own page; POST: record a consent given or withdrawn (CU5)."""
+    """GET: the form on its own page; POST: record a consent given or withdrawn (CU5).
+
+    A merged profile takes no consents: they belong on the profile in force, where the user is
+    sent with a message saying so."""
     customer = _customer(request, pk)
+    if customer.merged_into_id is not None:
+        flash.warning(
+            request,
+            _(
+                "Este perfil fue fusionado con %(name)s: registre el consentimiento en el perfil "
+                "vigente."
+            )
+            % {"name": customer.merged_into},
+        )
+        return redirect("web:customer", pk=customer.merged_into_id)
     error = ""
     if request.method == "POST":
         data = request.POST
@@ -226,7 +238,7 @@ def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Fold a duplicate into this customer: search, confirm what moves, then merge (CU2)."""
     user = signed_in_user(request)
     customer = _customer(request, pk)
-    if not may_manage_customers(user):
+    if not user.supervises:
         raise PermissionDenied(_("Solo supervisores y gerentes pueden fusionar clientes."))
     visible = customers_visible_to(user).filter(merged_into__isnull=True).exclude(pk=customer.pk)
     if request.method == "POST":
@@ -303,7 +315,7 @@ def customer_export(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _check_manage(user: User) -> None:
-    if not may_manage_customers(user):
+    if not user.supervises:
         raise PermissionDenied(_("Solo supervisores y gerentes pueden importar clientes."))
 
 
@@ -311,10 +323,7 @@ def _job(request: HttpRequest, job: UUID) -> ImportJob:
     """A job of the user's own, or any job for desk-wide roles; 404 otherwise."""
     user = signed_in_user(request)
     _check_manage(user)
-    jobs = ImportJob.objects.select_related("created_by")
-    if not user.sees_whole_desk:
-        jobs = jobs.filter(created_by=user)
-    return get_object_or_404(jobs, uuid=job)
+    return get_object_or_404(import_jobs_visible_to(user), uuid=job)
 
 
 @login_required
@@ -334,12 +343,9 @@ def customer_import(request: HttpRequest) -> HttpResponse:
                 error = str(exc)
             else:
                 return redirect("web:customer_import_job", job=job.uuid)
-    jobs = ImportJob.objects.select_related("created_by")
-    if not user.sees_whole_desk:
-        jobs = jobs.filter(created_by=user)
     context = {
         "error": error,
-        "jobs": jobs[:20],
+        "jobs": import_jobs_visible_to(user)[:20],
         "max_mb": settings.ATIENDE_MAX_ATTACHMENT_BYTES // 1048576,
     }
     return render(request, "web/customers/import.html", context, status=400 if error else 200)

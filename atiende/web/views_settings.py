@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from atiende.accounts.auth import signed_in_user
-from atiende.accounts.models import Role, User
+from atiende.accounts.models import User
 from atiende.sla.permissions import can_view_configuration
 
 
@@ -35,9 +35,10 @@ def _is_staff(user: Any) -> bool:
     return bool(user.is_staff or user.is_superuser)
 
 
-def _oversees(user: Any) -> bool:
-    """Supervisors, desk-wide roles and staff see the desk's configuration screens."""
-    return bool(_is_staff(user) or user.sees_whole_desk or user.role == Role.SUPERVISOR)
+def _supervises(user: Any) -> bool:
+    """The screens of who supervises (``User.supervises``); being staff does not count, as
+    those screens refuse staff agents: the settings never link to a page that answers 403."""
+    return bool(user.supervises)
 
 
 def _everyone(user: Any) -> bool:
@@ -86,21 +87,23 @@ ENTRIES: list[Entry] = [
         gettext_lazy("Respuestas y macros"),
         gettext_lazy("Respuestas predefinidas, macros y guiones de atención."),
         "web:replies",
-        _oversees,
+        _supervises,
     ),
     Entry(
         GROUP_CHANNELS,
         gettext_lazy("Plantillas de WhatsApp"),
-        gettext_lazy("Plantillas aprobadas para escribir fuera de la ventana de 24 horas."),
-        "web:whatsapp_templates",
-        _oversees,
+        gettext_lazy(
+            "Plantillas aprobadas para escribir fuera de la ventana de 24 horas (administración)."
+        ),
+        "admin:atiende_channels_whatsapptemplate_changelist",
+        _is_staff,
     ),
     Entry(
         GROUP_CHANNELS,
         gettext_lazy("Importar clientes"),
         gettext_lazy("Carga de clientes desde CSV o XLSX, con reporte de filas rechazadas."),
         "web:customer_import",
-        _oversees,
+        _supervises,
     ),
     Entry(
         GROUP_CHANNELS,

@@ -11,21 +11,23 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from atiende.accounts.auth import signed_in_user
 from atiende.accounts.models import User
+from atiende.accounts.selectors import assignable_users
 from atiende.accounts.services import AvailabilityError, set_availability
 from atiende.cases import approvals
-from atiende.cases.models import ApprovalKind, Case
-from atiende.cases.selectors import case_for_folio
-from atiende.cases.services import CaseError, assign_case
+from atiende.cases.models import ApprovalKind
+from atiende.cases.services import CaseError, CaseValidationError, assign_case
 from atiende.core.actors import Actor
 from atiende.sla import board
+from atiende.web.shortcuts import expected_version, visible_case_or_404
 
 
 def _supervisor(request: HttpRequest) -> User:
@@ -89,22 +91,20 @@ def supervisor_reassign(request: HttpRequest) -> HttpResponse:
     """Give a case to an agent of its team, by drag and drop or by the form; a stale page or a
     refused assignment comes back as a clear message, never a silent overwrite."""
     user = _supervisor(request)
-    try:
-        case = case_for_folio(user, request.POST.get("folio", ""))
-    except Case.DoesNotExist:
-        raise Http404 from None
+    case = visible_case_or_404(user, request.POST.get("folio", ""))
     notice = error = ""
     assignee = _board_agent(user, request.POST.get("assignee", ""))
-    version = request.POST.get("version", "")
+    version = expected_version(request)
     if assignee is None:
         error = _("Elija un agente de sus equipos para el caso %(f)s.") % {"f": case.folio}
     else:
         try:
+            if version is None:  # never assign without the stale-page check
+                raise CaseValidationError(
+                    _("Falta la versión del caso en el formulario; recarga la página.")
+                )
             assign_case(
-                case=case,
-                actor=Actor.agent(user),
-                assignee=assignee,
-                expected_version=int(version) if version.isdigit() else None,
+                case=case, actor=Actor.agent(user), assignee=assignee, expected_version=version
             )
             notice = _("El caso %(f)s quedó asignado a %(u)s.") % {"f": case.folio, "u": assignee}
         except CaseError as exc:
@@ -120,16 +120,11 @@ def supervisor_reassign(request: HttpRequest) -> HttpResponse:
     return redirect("web:supervisor")
 
 
-def _board_agent(user: User, username: str) -> User | None:
-    """The active member of USER's supervised teams called USERNAME, or None."""
-    if not username:
+def _board_agent(user: User, pk: str) -> User | None:
+    """The user with that PK among those USER may assign cases to (``assignable_users``)."""
+    if not pk.isdigit():
         return None
-    team_ids = [t.pk for t in board.supervised_teams(user)]
-    return (
-        User.objects.filter(username=username, is_active=True, teams__in=team_ids)
-        .distinct()
-        .first()
-    )
+    return assignable_users(user).filter(pk=int(pk)).first()
 
 
 @login_required
@@ -173,10 +168,7 @@ def approval_decide(request: HttpRequest, uuid: UUID) -> HttpResponse:
 def approval_request(request: HttpRequest, folio: str) -> HttpResponse:
     """Anyone who sees the case may ask for an approval on it (from the case view)."""
     user = signed_in_user(request)
-    try:
-        case = case_for_folio(user, folio)
-    except Case.DoesNotExist:
-        raise Http404 from None
+    case = visible_case_or_404(user, folio)
     try:
         approval = approvals.request_approval(
             case=case,
@@ -207,15 +199,17 @@ def agent_availability(request: HttpRequest) -> HttpResponse:
         )
     except AvailabilityError as exc:
         error = str(exc)
-    if request.htmx:  # type: ignore[attr-defined]
-        # 200 even on error: htmx swaps only successful responses, and the error is in the form.
-        context = {"user": user, "error": error}
-        return render(request, "web/supervisor/_availability_form.html", context)
-    if error:
-        messages.error(request, error)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = ""
-    return redirect(target or "web:home")
+    if request.htmx:  # type: ignore[attr-defined]
+        # 200 even on error: htmx swaps only successful responses, and the error is in the form.
+        # The form swapped in keeps pointing back at the page it sits on, not at this URL.
+        page = target or request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+        context = {"user": user, "error": error, "next_url": page or reverse("web:home")}
+        return render(request, "web/supervisor/_availability_form.html", context)
+    if error:
+        messages.error(request, error)
+    return HttpResponseRedirect(target or reverse("web:home"))

@@ -3,12 +3,11 @@
 The whole app (pages, static files and WebSockets) is served by uvicorn in a thread of the test
 process, on the test database; the test data is committed (transactional tests) so the server
 sees it. Playwright's sync API runs an event loop in the test's thread, so Django's guard against
-ORM calls from async code is lifted for these tests only.
+ORM calls from async code is lifted while a browser runs (the ``browser`` fixture), and only then.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -18,8 +17,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}  # the laptop the issue names
@@ -89,11 +86,15 @@ def chromium_path() -> str:
 
 
 @pytest.fixture
-def browser(chromium_path) -> Iterator:
+def browser(chromium_path, monkeypatch) -> Iterator:
     # One Playwright per test: while it runs, this thread runs its event loop in another context,
     # where Django sees other connection objects (without the serialized test data that
     # transactional tests restore) and async_to_sync refuses to work. Stopping it restores both.
+    # The test's own ORM calls run beside that loop: Django's async-safety guard is lifted for
+    # this test only (monkeypatch restores it after Playwright stopped), never for other tests.
     from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -169,7 +169,7 @@ def test_an_agent_works_a_case_while_a_supervisor_watches_it_live(
     screenshot(sofia, "supervisor")
     assert_accessible(sofia, live_app)
     card = sofia.locator(f"[data-case-folio='{folio}']")
-    card.locator("select[name=assignee]").select_option("bruno")
+    card.locator("select[name=assignee]").select_option(str(desk["bruno"].pk))
     card.get_by_role("button", name="Reasignar").click()
     expect(sofia.locator("#supervisor-board")).to_contain_text(f"El caso {folio} quedó asignado a")
     expect(ana.locator("#case-assignee")).to_have_text("Bruno Díaz")

@@ -86,3 +86,13 @@ def test_labels_are_spanish():
         "Resuelto",
         "Cerrado",
     ]
+
+
+def test_an_unknown_priority_is_refused_and_nothing_changes(db, actor):
+    case = make_case()
+    version = case.version
+    with pytest.raises(services.CaseValidationError, match="Prioridad desconocida"):
+        services.update_case_fields(case=case, priority="altisima", actor=actor)
+    case.refresh_from_db()
+    assert case.priority == "normal" and case.version == version
+    assert not case.events.filter(verb=Verb.FIELDS_CHANGED).exists()

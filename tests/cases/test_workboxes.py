@@ -22,6 +22,11 @@ def folios(cases) -> list[str]:
     return [c.folio for c in cases]
 
 
+def box(user, name: str, *, now: datetime | None = None):
+    """The cases of one box, read through the workbox's real entry point."""
+    return Workbox(user, now=now).cases(name)
+
+
 def set_fields(case: Case, **fields) -> Case:
     """Arrange a case's state directly (the services have their own tests)."""
     Case.objects.filter(pk=case.pk).update(**fields)
@@ -51,7 +56,7 @@ def test_my_cases_are_mine_and_open_soonest_due_first_without_due_time_last(agen
     no_clock = set_fields(make_case(team=team), assignee=agent)
     set_fields(make_case(team=team), assignee=agent, status=Status.CLOSED)
     make_case(team=team)  # the team's, not mine
-    assert folios(workboxes.my_cases(agent)) == [sooner.folio, later.folio, no_clock.folio]
+    assert folios(box(agent, "mine")) == [sooner.folio, later.folio, no_clock.folio]
 
 
 def test_the_team_queue_holds_my_teams_open_cases_assigned_or_not(agent, team, other_team):
@@ -60,15 +65,15 @@ def test_the_team_queue_holds_my_teams_open_cases_assigned_or_not(agent, team, o
     waiting = make_case(team=team)
     make_case(team=other_team)
     set_fields(make_case(team=team), status=Status.RESOLVED)
-    assert set(folios(workboxes.team_queue(agent))) == {assigned.folio, waiting.folio}
+    assert set(folios(box(agent, "team"))) == {assigned.folio, waiting.folio}
 
 
 def test_unassigned_is_limited_to_what_the_user_may_see(agent, manager, team, other_team):
     mine = make_case(team=team)
     theirs = make_case(team=other_team)
     set_fields(make_case(team=team), assignee=agent)
-    assert folios(workboxes.unassigned_cases(agent)) == [mine.folio]
-    assert set(folios(workboxes.unassigned_cases(manager))) == {mine.folio, theirs.folio}
+    assert folios(box(agent, "unassigned")) == [mine.folio]
+    assert set(folios(box(manager, "unassigned"))) == {mine.folio, theirs.folio}
 
 
 def test_escalated_to_a_supervisor_are_the_level_2_cases_of_their_teams(
@@ -77,15 +82,15 @@ def test_escalated_to_a_supervisor_are_the_level_2_cases_of_their_teams(
     level2 = services.escalate_case(case=make_case(team=team), level=2, reason="x", actor=system)
     level3 = services.escalate_case(case=make_case(team=team), level=3, reason="y", actor=system)
     services.escalate_case(case=make_case(team=other_team), level=2, reason="z", actor=system)
-    assert folios(workboxes.escalated_to(supervisor)) == [level2.folio]
-    assert folios(workboxes.escalated_to(manager)) == [level3.folio]
+    assert folios(box(supervisor, "escalated")) == [level2.folio]
+    assert folios(box(manager, "escalated")) == [level3.folio]
 
 
 def test_an_agent_sees_as_escalated_to_them_the_escalated_cases_they_own(agent, team, system):
     case = services.escalate_case(case=make_case(team=team), level=2, reason="x", actor=system)
-    assert folios(workboxes.escalated_to(agent)) == []
+    assert folios(box(agent, "escalated")) == []
     set_fields(case, assignee=agent)
-    assert folios(workboxes.escalated_to(agent)) == [case.folio]
+    assert folios(box(agent, "escalated")) == [case.folio]
 
 
 def test_at_risk_are_cases_past_a_warning_or_past_their_due_time(agent, team):
@@ -94,7 +99,7 @@ def test_at_risk_are_cases_past_a_warning_or_past_their_due_time(agent, team):
     calm = set_fields(make_case(team=team), next_due_at=NOW + timedelta(hours=3))
     running_clock(calm, warn_at=NOW + timedelta(hours=2), due_at=NOW + timedelta(hours=3))
     overdue = set_fields(make_case(team=team), next_due_at=NOW - timedelta(minutes=5))
-    assert folios(workboxes.at_risk(agent, now=NOW)) == [overdue.folio, warned.folio]
+    assert folios(box(agent, "at_risk", now=NOW)) == [overdue.folio, warned.folio]
 
 
 def test_followups_of_today_use_the_users_time_zone(team):
@@ -105,13 +110,13 @@ def test_followups_of_today_use_the_users_time_zone(team):
     due = set_fields(make_case(team=team), assignee=santiago, next_due_at=tonight)
     set_fields(make_case(team=team), assignee=santiago, promise_at=after_midnight)
     set_fields(make_case(team=team), promise_at=tonight)  # not theirs
-    assert set(folios(workboxes.followups_today(santiago, now=NOW))) == {promised.folio, due.folio}
+    assert set(folios(box(santiago, "followups", now=NOW))) == {promised.folio, due.folio}
 
 
 def test_waiting_on_customer_lists_that_status_only(agent, team):
     waiting = set_fields(make_case(team=team), status=Status.WAITING_CUSTOMER)
     set_fields(make_case(team=team), status=Status.WAITING_THIRD_PARTY)
-    assert folios(workboxes.waiting_on_customer(agent)) == [waiting.folio]
+    assert folios(box(agent, "waiting")) == [waiting.folio]
 
 
 def test_counts_of_every_box_come_from_one_query(agent, team, django_assert_num_queries):
@@ -178,4 +183,11 @@ def test_supervisors_start_on_the_team_queue_and_agents_on_their_cases(agent, su
 def test_nothing_is_visible_to_an_inactive_user(agent, team):
     set_fields(make_case(team=team), assignee=agent)
     agent.is_active = False
-    assert list(workboxes.my_cases(agent)) == []
+    assert list(box(agent, "mine")) == []
+
+
+def test_followups_of_today_use_the_active_zone_when_the_user_has_none_or_a_stale_one(team):
+    stale = UserFactory(teams=[team], timezone="Marte/Olympus")
+    tonight = NOW.replace(hour=23, minute=30)  # 17:30 in Mexico City (the desk's zone): today
+    promised = set_fields(make_case(team=team), assignee=stale, promise_at=tonight)
+    assert folios(box(stale, "followups", now=NOW)) == [promised.folio]

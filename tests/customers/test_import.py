@@ -258,3 +258,43 @@ def test_the_sweep_resumes_a_job_whose_task_was_lost(actor):
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 1)
     assert importing.sweep_imports(stuck_before=timezone.now()) == 0  # finished jobs stay put
+
+
+def test_the_rejected_rows_report_neutralises_formulas_in_the_headers_too(
+    actor, django_capture_on_commit_callbacks
+):
+    content = '=cmd|"/c calc"!A1,correo,@SUM(1)\nAna,malo,x\n'
+    job = run(
+        importing.start_import(upload=upload("c.csv", content), actor=actor),
+        django_capture_on_commit_callbacks,
+    )
+    rows = list(csv.reader(io.StringIO(importing.rejected_rows_csv(job).lstrip("\ufeff"))))
+    assert rows[0] == ["Fila", "Motivo", '\'=cmd|"/c calc"!A1', "correo", "'@SUM(1)"]
+
+
+def test_an_excel_that_breaks_while_its_rows_are_read_fails_with_a_reason_and_is_kept(
+    actor, monkeypatch
+):
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    def broken(self, *args, **kwargs):
+        yield ("Nombre", "Correo")
+        raise KeyError("xl/worksheets/sheet1.xml")
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", broken)
+    content = xlsx([["Nombre", "Correo"], ["Ana", "ana@correo.test"]])
+    job = importing.start_import(upload=upload("roto.xlsx", content), actor=actor)
+    assert job.status == ImportJob.Status.FAILED
+    assert "El Excel está dañado: no se pudo leer la fila 2" in job.error
+    with job.file.open("rb") as kept:
+        assert kept.read() == content
+
+
+def test_a_file_with_too_many_rows_fails_with_the_limit_and_is_kept(actor, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ROWS", 2)
+    content = "nombre,correo\na,a@correo.test\nb,b@correo.test\nc,c@correo.test\n"
+    job = importing.start_import(upload=upload("muchos.csv", content), actor=actor)
+    assert job.status == ImportJob.Status.FAILED
+    assert "más de 2 filas de datos" in job.error
+    with job.file.open("rb") as kept:
+        assert kept.read() == content.encode()

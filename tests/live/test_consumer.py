@@ -1,11 +1,16 @@
-"""The console's WebSocket: who may connect, which cases a socket may follow, presence."""
+"""The console's WebSocket: who may connect, which cases a socket may follow, presence, and
+the permission re-check on every ping."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 
 from atiende.accounts.models import Role
+from atiende.cases import services
+from atiende.core.actors import Actor
 from tests.factories.accounts import UserFactory
 from tests.factories.cases import make_case
 from tests.live.conftest import connected, next_of_type, socket_for, watching
@@ -178,3 +183,122 @@ def test_only_desk_wide_roles_join_the_desk_group(db):
 
     assert groups_of(manager) == {f"user.{manager.pk}", "desk"}
     assert "desk" not in groups_of(supervisor)
+
+
+# --- permissions are re-checked on every ping ----------------------------------------------------
+
+
+async def pong_after(socket) -> list[dict]:
+    """Ping; the messages the socket got up to its pong (e.g. the cases it stopped following)."""
+    await socket.send_json_to({"ping": 1})
+    messages = []
+    while (message := await socket.receive_json_from()) != {"type": "pong"}:
+        messages.append(message)
+    return messages
+
+
+@pytest.mark.parametrize("change", ["deactivated", "deleted"])
+def test_a_socket_is_closed_with_4401_at_the_next_ping_once_its_user_is_gone(agent, change):
+    def remove_user():
+        if change == "deactivated":
+            agent.is_active = False
+            agent.save(update_fields=["is_active"])
+        else:
+            type(agent).objects.filter(pk=agent.pk).delete()
+
+    async def scenario():
+        socket = await connected(agent)
+        await sync_to_async(remove_user)()
+        await socket.send_json_to({"ping": 1})
+        closed = await socket.receive_output()
+        await socket.wait()
+        return closed
+
+    assert async_to_sync(scenario)() == {"type": "websocket.close", "code": 4401}
+
+
+def test_a_user_removed_from_a_team_stops_getting_its_events_after_the_next_ping(
+    agent, supervisor, team
+):
+    case = make_case(team=team)
+    colleague = UserFactory(username="bruno", teams=[team])
+
+    def add_note():
+        services.add_note(case=case, body="Llamar mañana", actor=Actor.agent(supervisor))
+
+    async def scenario():
+        removed = await connected(agent)
+        stays = await connected(colleague)
+        await sync_to_async(agent.teams.remove)(team)
+        dropped = await pong_after(removed)
+        await sync_to_async(add_note)()
+        delivered = await next_of_type(stays, "event")  # the event did travel to the team
+        nothing = await removed.receive_nothing(timeout=1)
+        await removed.disconnect()
+        await stays.disconnect()
+        return dropped, delivered, nothing
+
+    dropped, delivered, nothing = async_to_sync(scenario)()
+    assert dropped == [] and delivered["case"] == case.folio and nothing
+
+
+def test_a_followed_case_moved_to_another_team_stops_being_delivered_after_the_next_ping(
+    agent, supervisor, team, other_team
+):
+    case = make_case(team=team)
+    newcomer = UserFactory(username="nuevo", teams=[other_team])
+
+    def move_quietly():  # e.g. a bulk change: no event re-checks the socket's cases
+        type(case).objects.filter(pk=case.pk).update(team=other_team)
+
+    def add_note():
+        moved = type(case).objects.get(pk=case.pk)
+        services.add_note(case=moved, body="Llamar mañana", actor=Actor.agent(newcomer))
+
+    async def scenario():
+        socket = await watching(agent, case.folio)
+        await sync_to_async(move_quietly)()
+        new_team = await watching(newcomer, case.folio)
+        dropped = await pong_after(socket)
+        await sync_to_async(add_note)()
+        delivered = await next_of_type(new_team, "event")
+        nothing = await socket.receive_nothing(timeout=1)
+        await socket.disconnect()
+        await new_team.disconnect()
+        return dropped, delivered, nothing
+
+    dropped, delivered, nothing = async_to_sync(scenario)()
+    assert dropped == [{"type": "error", "code": "not_found", "folio": case.folio}]
+    assert delivered["case"] == case.folio and nothing
+
+
+def test_a_ping_keeps_what_the_user_may_still_see(agent, supervisor, team):
+    case = make_case(team=team)
+
+    def add_note():
+        services.add_note(case=case, body="Llamar mañana", actor=Actor.agent(supervisor))
+
+    async def scenario():
+        socket = await watching(agent, case.folio)
+        dropped = await pong_after(socket)
+        await sync_to_async(add_note)()
+        event = await next_of_type(socket, "event")
+        await socket.disconnect()
+        return dropped, event
+
+    dropped, event = async_to_sync(scenario)()
+    assert dropped == [] and event["case"] == case.folio
+
+
+def test_the_live_tests_run_with_djangos_async_safety_guard_on(agent):
+    """Sync ORM calls from the consumer's event loop fail here, as they would in production."""
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    from atiende.accounts.models import User
+
+    async def orm_in_the_loop():
+        return User.objects.get(pk=agent.pk)
+
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+    with pytest.raises(SynchronousOnlyOperation):
+        async_to_sync(orm_in_the_loop)()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from atiende.accounts.models import Role
 from atiende.cases import services
 from atiende.core.actors import Actor
+from atiende.live import groups, push
 from atiende.notifications.services import notify
 from tests.factories.accounts import UserFactory
 from tests.factories.cases import make_case
@@ -150,3 +151,20 @@ def test_a_broken_channel_layer_never_breaks_a_service_call(agent, supervisor, t
     case.refresh_from_db()
     assert case.assignee == agent
     assert any("live: push of live.event failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_push_from_a_thread_that_runs_an_event_loop_is_delivered(agent, caplog):
+    """Sync code inside async code (a test driving Playwright's sync API, say) still pushes."""
+    message = {"type": "live.notification", "id": 1, "title": "Hola", "url": "", "unread": 1}
+
+    async def scenario():
+        socket = await connected(agent)
+        pushed = push.send([groups.user_group(agent.pk)], message)  # sync, in the loop's thread
+        received = await next_of_type(socket, "notification")
+        await socket.disconnect()
+        return pushed, received
+
+    with caplog.at_level(logging.WARNING, logger="atiende.live.push"):
+        pushed, received = async_to_sync(scenario)()
+    assert pushed and received["title"] == "Hola" and received["unread"] == 1
+    assert not caplog.records

@@ -25,7 +25,7 @@ def test_selected_cases_are_assigned_to_a_colleague_and_the_page_comes_back(clie
     colleague = UserFactory(username="beto", teams=[team])
     cases = [make_case(team=team), make_case(team=team)]
     client.force_login(agent)
-    response = post(client, "assign", cases, assignee="beto")
+    response = post(client, "assign", cases, assignee=colleague.pk)
     assert response.status_code == 302
     assert response["Location"] == reverse("web:home") + "?box=team"
     assert {c.assignee for c in Case.objects.all()} == {colleague}
@@ -33,10 +33,10 @@ def test_selected_cases_are_assigned_to_a_colleague_and_the_page_comes_back(clie
 
 
 def test_someone_outside_my_teams_cannot_be_chosen(client, agent, team, other_team):
-    UserFactory(username="lejano", teams=[other_team])
+    outsider = UserFactory(username="lejano", teams=[other_team])
     case = make_case(team=team)
     client.force_login(agent)
-    response = post(client, "assign", [case], assignee="lejano")
+    response = post(client, "assign", [case], assignee=outsider.pk)
     case.refresh_from_db()
     assert case.assignee is None and flash(response) == ["Elija a quién asignar los casos."]
 

@@ -145,8 +145,14 @@ def test_the_history_tab_lists_every_event_with_actor_and_data(client, agent, ca
     assert "Cambio de estado" in html and str(agent) in html
     assert "status: new" in html and "status: open" in html
     assert "Mensaje recibido" in html  # hidden from the timeline, present in the history
-    fragment = client.get(reverse("web:case_history", args=[case.folio])).content.decode()
-    assert fragment.strip().startswith('<section id="case-history"')
+
+
+def test_the_history_tab_does_not_build_the_timeline_or_the_composer(client, agent, case):
+    client.force_login(agent)
+    response = client.get(reverse("web:case", args=[case.folio]), {"tab": "historial"})
+    assert "timeline" not in response.context and "composer" not in response.context
+    html = response.content.decode()
+    assert 'id="case-history"' in html and 'id="composer"' not in html
 
 
 def test_the_customer_panel_shows_identities_consent_and_other_cases(client, agent, team, case):
@@ -224,6 +230,12 @@ def test_a_long_timeline_shows_the_newest_entries_and_links_to_older_ones(client
     oldest = Message.objects.filter(case=case).order_by("created_at")[25].created_at
     older = page(client, case, before=oldest.isoformat())
     assert "Mensaje 5<" in older and "Mensaje 319" not in older
+
+
+def test_an_impossible_before_date_is_ignored(client, agent, case):
+    client.force_login(agent)
+    html = page(client, case, before="2024-02-30T10:00")  # well-formed, but no such day
+    assert "¿Cuándo entregan mi departamento?" in html
 
 
 # --- acting --------------------------------------------------------------------------------------
@@ -336,6 +348,51 @@ def test_it_sets_priority_tags_promise_and_escalates(client, agent, case):
     assert sorted(case.tags.values_list("name", flat=True)) == ["entrega", "garantía"]
     assert case.promise_at is not None and case.promise_at.date() == promise.date()
     assert case.escalation_level == 2 and case.status == Status.ESCALATED
+
+
+def test_an_impossible_promise_date_is_a_clear_validation_error(client, agent, case):
+    client.force_login(agent)
+    data = {"promise_at": "2024-02-30T10:00", "reason": "Acordado", "expected_version": 1}
+    response = post(client, case, "promise", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "La fecha de la promesa no existe" in response.content.decode()
+    case.refresh_from_db()
+    assert case.promise_at is None
+
+
+def test_an_unknown_priority_is_refused(client, agent, case):
+    client.force_login(agent)
+    data = {"priority": "altisima", "expected_version": case.version}
+    response = post(client, case, "priority", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "Prioridad desconocida" in response.content.decode()
+    case.refresh_from_db()
+    assert case.priority == "normal"
+
+
+def test_the_case_can_only_be_assigned_within_its_team(client, agent, team, other_team, case):
+    outsider = UserFactory(username="externo", teams=[other_team])
+    teammate = UserFactory(username="beto", teams=[team])
+    client.force_login(agent)
+    picker = page(client, case).split('id="assign-to"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{teammate.pk}"' in picker and f'value="{outsider.pk}"' not in picker
+    data = {"assignee": outsider.pk, "expected_version": case.version}
+    response = post(client, case, "assign", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "no pertenece al equipo del caso" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee is None
+
+
+def test_an_approval_can_be_requested_from_the_case_page(client, agent, case):
+    client.force_login(agent)
+    html = page(client, case)
+    url = reverse("web:approval_request", args=[case.folio])
+    assert f'action="{url}"' in html and "Pedir aprobación" in html
+    response = client.post(url, {"kind": "compensation", "reason": "Cliente frecuente"})
+    assert response.status_code == 302
+    request = case.approval_requests.get()
+    assert request.kind == "compensation" and request.reason == "Cliente frecuente"
 
 
 def test_an_action_without_the_version_is_refused(client, agent, case):

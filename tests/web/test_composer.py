@@ -60,8 +60,10 @@ def outbound(case):
     return Message.objects.filter(case=case, direction=Direction.OUTBOUND)
 
 
-def composer(client, case, **params) -> str:
-    return client.get(reverse("web:case_composer", args=[case.folio]), params).content.decode()
+def composer(client, case, **data) -> str:
+    """The composer re-rendered by htmx (another channel or template): a POST, like the page's."""
+    url = reverse("web:case_composer", args=[case.folio])
+    return client.post(url, data, headers={"HX-Request": "true"}).content.decode()
 
 
 @pytest.fixture
@@ -111,6 +113,59 @@ def test_switching_channel_is_blocked_when_consent_was_withdrawn(client, agent, 
     assert response.status_code == 400
     assert "retiró su consentimiento" in response.content.decode()
     assert not outbound(case).exists()
+
+
+def test_a_withdrawal_recorded_on_a_merged_profile_still_blocks_the_channel(client, agent, team):
+    case = a_case(team, channel="whatsapp")
+    duplicate = CustomerFactory(name="Lucía P.")
+    customers.record_consent(
+        customer=duplicate,
+        channel="email",
+        purpose="contact",
+        is_granted=False,
+        method="message",
+        actor=SYSTEM,
+    )
+    customers.merge_customer_records(source=duplicate, target=case.customer, actor=SYSTEM)
+    client.force_login(agent)
+    html = composer(client, case, channel="email")
+    assert "El cliente retiró su consentimiento para ser contactado por Correo electrónico" in html
+    response = reply(client, case, channel="email", body="Le escribo por correo")
+    assert response.status_code == 400
+    assert not outbound(case).exists()
+
+
+def test_the_composer_is_rerendered_by_post_never_with_the_draft_in_the_url(client, agent, team):
+    case = a_case(team)
+    client.force_login(agent)
+    url = reverse("web:case_composer", args=[case.folio])
+    assert client.get(url, {"channel": "whatsapp", "body": "borrador"}).status_code == 405
+    page = client.get(reverse("web:case", args=[case.folio])).content.decode()
+    assert "hx-get" not in page and 'formmethod="get"' not in page
+    assert f'hx-post="{url}"' in page and f'formaction="{url}"' in page
+
+
+def test_without_javascript_changing_channel_keeps_the_typed_text(client, agent, team):
+    case = a_case(team, channel="whatsapp")
+    client.force_login(agent)
+    url = reverse("web:case_composer", args=[case.folio])
+    data = {"channel": "email", "body": "Le confirmo la cita", "expected_version": case.version}
+    response = client.post(url, data)  # the "Cambiar canal" button: the whole page again
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="case-header"' in html
+    assert 'value="email" selected' in html
+    assert ">Le confirmo la cita</textarea>" in html
+    assert not outbound(case).exists()
+
+
+def test_the_composer_refuses_a_post_without_the_csrf_token(agent, team):
+    from django.test import Client
+
+    case = a_case(team)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agent)
+    response = client.post(reverse("web:case_composer", args=[case.folio]), {"channel": "email"})
+    assert response.status_code == 403
 
 
 def test_replying_where_the_customer_wrote_is_allowed_and_switching_with_consent_too(
@@ -235,7 +290,7 @@ def test_a_canned_response_is_inserted_with_the_cases_placeholders(client, agent
         title="Saludo", body="Hola {{cliente}}, soy {{agente}}. Su folio es {{folio}}."
     )
     client.force_login(agent)
-    html = client.get(
+    html = client.post(
         reverse("web:case_reply_insert", args=[case.folio]),
         {"canned": str(canned.uuid), "body": "Buen día."},
     ).content.decode()
@@ -256,7 +311,7 @@ def test_a_macro_applies_its_actions_when_the_reply_is_sent(client, agent, team)
         add_tags="documentos",
     )
     client.force_login(agent)
-    inserted = client.get(
+    inserted = client.post(
         reverse("web:case_reply_insert", args=[case.folio]), {"canned": str(macro.uuid)}
     ).content.decode()
     assert f'name="macro" value="{macro.uuid}"' in inserted
@@ -272,6 +327,24 @@ def test_a_macro_applies_its_actions_when_the_reply_is_sent(client, agent, team)
     case.refresh_from_db()
     assert case.status == Status.WAITING_CUSTOMER and case.priority == "high"
     assert list(case.tags.values_list("name", flat=True)) == ["documentos"]
+    assert outbound(case).count() == 1
+
+
+def test_a_macro_of_another_team_is_not_applied(client, agent, team, other_team):
+    case = a_case(team)
+    theirs = CannedResponse.objects.create(
+        kind=ReplyKind.MACRO,
+        team=other_team,
+        title="Cerrar por inactividad",
+        body="Cerramos su caso.",
+        set_priority="low",
+        add_tags="inactivo",
+    )
+    client.force_login(agent)
+    response = reply(client, case, channel="email", body="Hola", macro=str(theirs.uuid))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.priority == "normal" and not case.tags.exists()
     assert outbound(case).count() == 1
 
 

@@ -339,3 +339,27 @@ def test_the_profile_query_count_does_not_grow_with_cases(
     client.force_login(agent)
     with django_assert_max_num_queries(16):
         client.get(reverse("web:customer", args=[lucia.pk]))
+
+
+def test_a_merged_profile_takes_no_consent_and_sends_to_the_profile_in_force(client, agent, lucia):
+    gone = CustomerFactory(name="Lucía duplicada", merged_into=lucia)
+    client.force_login(agent)
+    assert 'name="is_granted"' not in page(client, "web:customer", gone.pk)
+    assert 'name="is_granted"' in page(client, "web:customer", lucia.pk)
+    response = client.post(
+        reverse("web:customer_consent", args=[gone.pk]),
+        {"purpose": "contact", "channel": "email", "is_granted": "granted", "method": "verbal"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("web:customer", args=[lucia.pk]), 302)]
+    assert not Consent.objects.exists()
+    assert "registre el consentimiento en el perfil vigente" in response.content.decode()
+
+
+def test_the_customer_pager_keeps_the_search(client, agent):
+    for n in range(26):
+        CustomerFactory(name=f"Cliente Sol {n:02}")
+    client.force_login(agent)
+    html = page(client, "web:customers", q="sol")
+    assert 'aria-label="Páginas"' in html and 'href="?q=sol&amp;page=2"' in html
+    assert 'rel="prev"' not in html

@@ -68,3 +68,22 @@ def test_the_preferences_page_is_part_of_the_settings_area(client, agent):
     client.force_login(agent)
     html = client.get(reverse("web:preferences")).content.decode()
     assert 'aria-current="page"' in html and 'for="id_timezone"' in html
+
+
+def test_a_staff_agent_sees_only_the_links_they_may_open(client, db):
+    client.force_login(UserFactory(role=Role.AGENT, is_staff=True))
+    names = entries(client)
+    assert "web:replies" not in names and "web:customer_import" not in names
+    assert "admin:atiende_channels_whatsapptemplate_changelist" in names
+    for name in names:
+        if not name.startswith("admin:"):
+            assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_a_supervisor_opens_every_screen_listed(client, supervisor):
+    client.force_login(supervisor)
+    names = entries(client)
+    assert {"web:replies", "web:customer_import"} <= names
+    assert not any(name.startswith("admin:") for name in names)
+    for name in names:
+        assert client.get(reverse(name)).status_code == 200, name

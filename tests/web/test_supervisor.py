@@ -74,7 +74,7 @@ def test_an_agent_cannot_reassign(client, agent, team):
     case = make_case(team=team)
     client.force_login(agent)
     response = client.post(
-        reverse("web:supervisor_reassign"), {"folio": case.folio, "assignee": agent.username}
+        reverse("web:supervisor_reassign"), {"folio": case.folio, "assignee": agent.pk}
     )
     assert response.status_code == 403
     case.refresh_from_db()
@@ -214,7 +214,7 @@ def test_agents_show_availability_open_load_and_risk(client, supervisor, agent, 
     assert (row.open, row.at_risk, row.breached) == (2, 1, 0)
     client.force_login(supervisor)
     page = client.get(reverse("web:supervisor")).content.decode()
-    assert f'data-drop-agent="{agent.username}"' in page and "Desconectado" in page
+    assert f'data-drop-agent="{agent.pk}"' in page and "Desconectado" in page
 
 
 def test_a_supervisor_reassigns_a_case_with_the_form(client, supervisor, agent, team):
@@ -222,7 +222,7 @@ def test_a_supervisor_reassigns_a_case_with_the_form(client, supervisor, agent, 
     client.force_login(supervisor)
     response = client.post(
         reverse("web:supervisor_reassign"),
-        {"folio": case.folio, "assignee": agent.username, "version": case.version},
+        {"folio": case.folio, "assignee": agent.pk, "expected_version": case.version},
     )
     assert response.status_code == 302 and response["Location"] == reverse("web:supervisor")
     case.refresh_from_db()
@@ -236,7 +236,7 @@ def test_a_drop_answers_with_the_refreshed_board(client, supervisor, agent, team
     client.force_login(supervisor)
     response = client.post(
         reverse("web:supervisor_reassign"),
-        {"folio": case.folio, "assignee": agent.username, "version": case.version},
+        {"folio": case.folio, "assignee": agent.pk, "expected_version": case.version},
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
@@ -256,13 +256,26 @@ def test_a_stale_page_gets_a_clear_conflict_message_not_an_overwrite(
     client.force_login(supervisor)
     response = client.post(
         reverse("web:supervisor_reassign"),
-        {"folio": case.folio, "assignee": agent.username, "version": seen_version},
+        {"folio": case.folio, "assignee": agent.pk, "expected_version": seen_version},
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert "cambió mientras lo editaba" in html and 'role="alert"' in html
     case.refresh_from_db()
     assert case.assignee == colleague
+
+
+def test_a_reassignment_without_the_page_version_is_refused(client, supervisor, agent, team):
+    case = make_case(team=team)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("web:supervisor_reassign"),
+        {"folio": case.folio, "assignee": agent.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Falta la versión del caso" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee is None
 
 
 def test_only_agents_of_the_supervisors_teams_can_receive_cases(
@@ -273,7 +286,7 @@ def test_only_agents_of_the_supervisors_teams_can_receive_cases(
     client.force_login(supervisor)
     response = client.post(
         reverse("web:supervisor_reassign"),
-        {"folio": case.folio, "assignee": outsider.username},
+        {"folio": case.folio, "assignee": outsider.pk},
         follow=True,
     )
     assert "Elija un agente de sus equipos" in response.content.decode()
@@ -285,19 +298,20 @@ def test_another_teams_case_cannot_be_reassigned(client, supervisor, agent, othe
     case = make_case(team=other_team)
     client.force_login(supervisor)
     response = client.post(
-        reverse("web:supervisor_reassign"), {"folio": case.folio, "assignee": agent.username}
+        reverse("web:supervisor_reassign"), {"folio": case.folio, "assignee": agent.pk}
     )
     assert response.status_code == 404
 
 
 def test_the_cards_offer_only_members_of_the_cases_team(client, manager, team, other_team):
     mine = UserFactory(username="carla", teams=[team])
-    UserFactory(username="diego", teams=[other_team])
+    diego = UserFactory(username="diego", teams=[other_team])
     case = make_case(team=team)
     client.force_login(manager)
     page = client.get(reverse("web:supervisor")).content.decode()
     card = page.split(f'data-case-folio="{case.folio}"', 1)[1].split("</li>", 1)[0]
-    assert f'value="{mine.username}"' in card and 'value="diego"' not in card
+    assert f'value="{mine.pk}"' in card and f'value="{diego.pk}"' not in card
+    assert f'name="expected_version" value="{case.version}"' in card
 
 
 # --- approvals -----------------------------------------------------------------------------------
@@ -460,6 +474,26 @@ def test_an_outside_next_address_is_ignored(client, agent):
         {"availability": Availability.BUSY, "next": "https://malo.example/"},
     )
     assert response["Location"] == reverse("web:home")
+
+
+def test_a_next_that_is_not_a_path_falls_back_to_home(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse("web:agent_availability"), {"availability": Availability.BUSY, "next": "web:case"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("web:home")
+
+
+def test_the_swapped_availability_form_keeps_pointing_at_the_page_it_sits_on(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        reverse("web:agent_availability"),
+        {"availability": Availability.PAUSED},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/casos/?box=mine"},
+    )
+    html = response.content.decode()
+    assert '<input type="hidden" name="next" value="/casos/?box=mine">' in html
+    assert reverse("web:agent_availability") not in html.split('name="next"', 1)[1][:80]
 
 
 def test_the_case_view_can_include_the_approval_request_form(rf, agent, team):

@@ -200,3 +200,23 @@ def test_the_owner_deletes_their_filter(client, agent):
     )
     assert response["Location"] == reverse("web:home") + "?box=team"
     assert not SavedFilter.objects.exists()
+
+
+def test_a_filter_too_long_to_store_is_refused_with_the_reason(client, agent):
+    client.force_login(agent)
+    query = "box=mine&q=" + "ñ" * 100 + "&tag=" + "á" * 100  # ~1,200 characters once encoded
+    response = client.post(
+        reverse("web:saved_filter_save"), {"name": "Larguísimo", "query": query}, follow=True
+    )
+    assert response.status_code == 200 and not SavedFilter.objects.exists()
+    assert "El filtro es demasiado largo para guardarlo" in response.content.decode()
+
+
+def test_the_pager_is_an_accessible_nav_that_keeps_the_filters(client, agent, team):
+    for _ in range(26):
+        make_case(team=team, channel="phone")
+    client.force_login(agent)
+    response = client.get(reverse("web:home"), {"box": "team", "channel": "phone"})
+    html = response.content.decode()
+    assert 'aria-label="Páginas"' in html
+    assert f'href="{reverse("web:home")}?box=team&amp;channel=phone&amp;page=2"' in html

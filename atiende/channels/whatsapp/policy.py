@@ -30,7 +30,8 @@ from django.utils.translation import ngettext
 from atiende.cases.models import Case, Channel, Direction, Message
 from atiende.cases.services import CaseValidationError
 from atiende.channels.whatsapp.models import TemplateCategory, TemplateStatus, WhatsAppTemplate
-from atiende.customers.models import Consent, ConsentPurpose, Customer, Identity, IdentityKind
+from atiende.customers.models import Consent, ConsentPurpose, Identity, IdentityKind
+from atiende.customers.selectors import person_ids
 
 #: How long after the customer's last message free text may be sent.
 WINDOW = timedelta(hours=24)
@@ -49,14 +50,9 @@ class WhatsAppPolicyError(CaseValidationError):
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def _customer_ids(customer: Customer) -> list[int]:
-    """The customer and those merged into it: their history is this person's history."""
-    return [customer.pk, *customer.merged_customers.values_list("pk", flat=True)]
-
-
 def _inbound_whatsapp(case: Case) -> QuerySet[Message]:
     return Message.objects.filter(
-        case__customer_id__in=_customer_ids(case.customer),
+        case__customer_id__in=person_ids(case.customer),
         direction=Direction.INBOUND,
         channel=Channel.WHATSAPP,
     )
@@ -64,7 +60,7 @@ def _inbound_whatsapp(case: Case) -> QuerySet[Message]:
 
 def _identities(case: Case) -> QuerySet[Identity]:
     return Identity.objects.filter(
-        customer_id__in=_customer_ids(case.customer),
+        customer_id__in=person_ids(case.customer),
         kind=IdentityKind.WHATSAPP,
         is_undeliverable=False,
     ).order_by("-is_verified", "-created_at", "-pk")
@@ -110,7 +106,7 @@ def whatsapp_recipient(case: Case) -> str:
 def _latest_consent(case: Case, purpose: str) -> Consent | None:
     return (
         Consent.objects.filter(
-            customer_id__in=_customer_ids(case.customer),
+            customer_id__in=person_ids(case.customer),
             channel=IdentityKind.WHATSAPP,
             purpose=purpose,
         )
