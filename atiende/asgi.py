@@ -18,6 +18,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from atiende.core.memory import tune_garbage_collector  # noqa: E402
 from atiende.live.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -28,3 +29,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+tune_garbage_collector()

@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 application = get_wsgi_application()
+
+from atiende.core.memory import tune_garbage_collector  # noqa: E402
+
+tune_garbage_collector()

@@ -417,6 +417,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     django.setup()
     from django.core.management import call_command
 
+    from atiende.core.memory import tune_garbage_collector
+
+    tune_garbage_collector()  # as atiende.wsgi does when a production web process starts
+
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     prepare_desk()
