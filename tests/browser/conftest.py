@@ -65,11 +65,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_app(django_db_setup, django_db_blocker) -> Iterator[LiveServer]:
-    from django.conf import settings
-
-    # Pages served by this one process name their own origin as the WebSocket endpoint.
-    settings.ATIENDE_WS_SAME_ORIGIN = True
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
+    """Its pages name their own origin as the WebSocket endpoint (atiende/live/context.py)."""
     with django_db_blocker.unblock():
         server = LiveServer()
         server.start()
