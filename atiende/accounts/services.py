@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,10 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
     return token
 
 
+#: Sent after commit with ``user``; atiende.live refreshes the supervisor boards that show them.
+availability_changed = Signal()
+
+
 class AvailabilityError(ValueError):
     """An availability change that cannot be made; the message is for people."""
 
@@ -86,4 +91,5 @@ def set_availability(
     )
     User.objects.filter(pk=locked.pk).update(availability=availability, availability_changed_at=at)
     user.availability, user.availability_changed_at = availability, at
+    transaction.on_commit(lambda: availability_changed.send(User, user=user))
     return change

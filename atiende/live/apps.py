@@ -10,10 +10,12 @@ class LiveConfig(AppConfig):
     verbose_name = _("En vivo")
 
     def ready(self) -> None:
+        from atiende.accounts.services import availability_changed
         from atiende.live import push
         from atiende.notifications.services import notifications_created
 
         notifications_created.connect(push.notifications_created, dispatch_uid="live_push")
+        availability_changed.connect(push.availability_changed, dispatch_uid="live_push")
         checks.register(check_channel_layer, checks.Tags.compatibility)
 
 

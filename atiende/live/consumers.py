@@ -109,11 +109,13 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
         if folio in self.watched and message.get("kind") in RECHECK_VERBS:
             if await self._visible_case_id(folio) is None:
                 await self._drop(folio)
-        with translation.override(self.language):
-            text = _("Caso %(folio)s: %(what)s") % {
-                "folio": folio,
-                "what": verb_label(message.get("kind", "")),
-            }
+        text = ""
+        if folio:  # an agent's availability concerns boards, not a case: nothing to announce
+            with translation.override(self.language):
+                text = _("Caso %(folio)s: %(what)s") % {
+                    "folio": folio,
+                    "what": verb_label(message.get("kind", "")),
+                }
         await self.send_json(
             {
                 "type": "event",

@@ -1,4 +1,4 @@
-"""Live push: committed case events and new notifications → the browsers' sockets.
+"""Live push: committed case events, new notifications and agents' availability → the sockets.
 
 ``consume`` is the ``live_push`` consumer of the event dispatcher (``atiende.dispatch``): it runs
 in whichever process runs the dispatch job (a Celery worker, or the web process when tasks run
@@ -82,6 +82,21 @@ def notifications_created(
                 "unread": unread,
             },
         )
+
+
+def availability_changed(sender: Any = None, *, user: Any, **kwargs: Any) -> None:
+    """Receiver of ``accounts.services.availability_changed``: the boards of the user's teams."""
+    team_ids = sorted(user.teams.values_list("pk", flat=True))
+    message = {
+        "type": "live.event",
+        "kind": "availability_changed",
+        "case": None,
+        "team": None,
+        "user": user.pk,
+        "teams": team_ids,
+        "users": [user.pk],
+    }
+    send([*(groups.team_group(pk) for pk in team_ids), groups.DESK], message)
 
 
 def send(names: Iterable[str], message: dict[str, Any]) -> bool:

@@ -168,3 +168,29 @@ def test_a_push_from_a_thread_that_runs_an_event_loop_is_delivered(agent, caplog
         pushed, received = async_to_sync(scenario)()
     assert pushed and received["title"] == "Hola" and received["unread"] == 1
     assert not caplog.records
+
+
+def test_an_agents_availability_reaches_their_teams_boards_but_no_one_else(
+    agent, supervisor, team, other_team
+):
+    from atiende.accounts.services import set_availability
+
+    stranger = UserFactory(username="otro", teams=[other_team])
+
+    def go_available():
+        set_availability(user=agent, availability="available", actor=Actor.agent(agent))
+
+    async def scenario():
+        board = await connected(supervisor)
+        outsider = await connected(stranger)
+        await sync_to_async(go_available)()
+        received = await event_of_kind(board, "availability_changed")
+        nothing = await outsider.receive_nothing(timeout=1)
+        for socket in (board, outsider):
+            await socket.disconnect()
+        return received, nothing
+
+    received, nothing = async_to_sync(scenario)()
+    assert nothing
+    assert received["teams"] == [team.pk] and received["users"] == [agent.pk]
+    assert received["case"] is None and received["text"] == ""
