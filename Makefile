@@ -54,7 +54,8 @@ lint: install
 	$(BIN)/mypy atiende
 
 # Refresh the English catalogue from the Spanish source strings, then compile it (needs gettext).
-# Translate the new empty entries of atiende/locale/en/LC_MESSAGES/django.po before compiling.
+# Translate the new empty entries of atiende/locale/en/LC_MESSAGES/django.po (by hand, or from
+# JSON files with scripts/fill_translations.py), then run it again to compile.
 messages: install
 	cd atiende && ../$(BIN)/atiende makemessages --locale en --no-obsolete \
 		--ignore 'demo/*' --ignore 'static/*'

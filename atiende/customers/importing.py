@@ -28,7 +28,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +46,7 @@ from atiende.customers.models import (
     ImportRejectedRow,
     Segment,
 )
+from atiende.customers.selectors import identity_match
 from atiende.customers.tables import MalformedFile, read_table
 
 logger = logging.getLogger(__name__)
@@ -447,10 +448,8 @@ def import_row(
             _("La fila no tiene correo, teléfono ni WhatsApp: no se puede identificar al cliente.")
         )
     fields = _profile_fields(values)
-    owners = (
-        Customer.objects.filter(identities__in=_identities(addresses)).distinct().order_by("pk")
-    )
-    found = list(owners)
+    owners = Identity.objects.filter(identity_match(addresses))
+    found = list(Customer.objects.filter(identities__in=owners).distinct().order_by("pk"))
     if len(found) > 1:
         raise RowRejected(
             _(
@@ -464,19 +463,9 @@ def import_row(
     return _complete(found[0], values["name"], addresses, fields, actor, source)
 
 
-def _identities(addresses: list[tuple[str, str]]) -> QuerySet[Identity]:
-    match = Q()
-    for kind, address in addresses:
-        match |= Q(kind=kind, address=address)
-    return Identity.objects.filter(match)
-
-
 def _imported_event(customer: Customer, actor: Actor, source: dict[str, Any], outcome: str) -> None:
-    CustomerEvent.objects.create(
-        customer=customer,
-        verb=CustomerEvent.Verb.IMPORTED,
-        after={**source, "outcome": outcome},
-        **actor.event_fields(),
+    services._event(
+        customer, CustomerEvent.Verb.IMPORTED, actor, after={**source, "outcome": outcome}
     )
 
 
@@ -517,15 +506,15 @@ def _complete(
     for field in ("company", "timezone"):
         if fields.get(field) and not getattr(customer, field):
             changes[field] = fields[field]
-    if fields.get("segment") and customer.segment == Segment.STANDARD:
-        changes["segment"] = fields["segment"]
+    segment = fields.get("segment", Segment.STANDARD)
+    if customer.segment == Segment.STANDARD and segment != Segment.STANDARD:
+        changes["segment"] = segment
     tags = sorted(set(customer.tags) | set(fields.get("tags", [])))
     if tags != sorted(customer.tags):
         changes["tags"] = tags
     custom = {**fields.get("custom_fields", {}), **customer.custom_fields}
     if custom != customer.custom_fields:
         changes["custom_fields"] = custom
-    changes = {k: v for k, v in changes.items() if getattr(customer, k) != v}
     known = set(customer.identities.values_list("kind", "address"))
     new = [(kind, address) for kind, address in addresses if (kind, address) not in known]
     if not changes and not new:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from atiende.customers.addresses import (
+    PHONE_KINDS,
     InvalidAddress,
     normalise_email,
     normalise_phone,
@@ -83,7 +84,14 @@ def import_jobs_visible_to(user: User) -> QuerySet[ImportJob]:
 
 #: What a phone number may look like when typed: digits, spaces, dots, dashes, parentheses.
 PHONE = re.compile(r"^\+?[\d\s().\-]{7,24}$")
-PHONE_KINDS = [IdentityKind.PHONE, "sms"]
+
+
+def identity_match(addresses: list[tuple[str, str]]) -> Q:
+    """Identities that are any of ADDRESSES ((kind, normalised address) pairs)."""
+    match = Q()
+    for kind, address in addresses:
+        match |= Q(kind=kind, address=address)
+    return match
 
 
 def address_match(q: str) -> Q | None:
@@ -96,16 +104,11 @@ def address_match(q: str) -> Q | None:
             candidates.append((IdentityKind.EMAIL, normalise_email(q)))
         elif PHONE.match(q) and sum(ch.isdigit() for ch in q) >= 7:
             e164 = normalise_phone(q)
-            candidates += [(kind, e164) for kind in PHONE_KINDS]
+            candidates += [(kind, e164) for kind in sorted(PHONE_KINDS)]
             candidates.append((IdentityKind.WHATSAPP, normalise_whatsapp_id(e164)))
     except InvalidAddress:
         return None
-    if not candidates:
-        return None
-    match = Q()
-    for kind, address in candidates:
-        match |= Q(kind=kind, address=address)
-    return match
+    return identity_match(candidates) if candidates else None
 
 
 def customer_by_address(q: str) -> Customer | None:

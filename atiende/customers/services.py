@@ -6,12 +6,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from atiende.core.actors import Actor
 from atiende.customers.addresses import normalise_address
 from atiende.customers.models import Consent, Customer, CustomerEvent, Identity
+from atiende.customers.selectors import identity_match
 
 #: Fields an agent or the API may change with update_customer.
 EDITABLE_FIELDS = (
@@ -61,9 +61,7 @@ def find_or_create_customer(
         raise CustomerError(
             _("Se necesita al menos un correo, teléfono u otra identidad del cliente.")
         )
-    match = Q()
-    for kind, address in normalised.items():
-        match |= Q(kind=kind, address=address)
+    match = identity_match(list(normalised.items()))
     known = list(Identity.objects.filter(match).select_related("customer"))
     if known:
         customer = known[0].customer

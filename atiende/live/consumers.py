@@ -209,9 +209,7 @@ class ConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self._presence(folio, "stopped")
         case_id = self.watched.pop(folio, None)
         if case_id is not None:
-            group = groups.case_group(case_id)
-            await self.channel_layer.group_discard(group, self.channel_name)
-            self.joined.discard(group)
+            await self._leave({groups.case_group(case_id)})
 
     async def _drop(self, folio: str) -> None:
         """Stop following FOLIO, out of the user's sight now, and say so (as watch_case would)."""

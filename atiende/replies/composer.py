@@ -24,8 +24,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from atiende.cases.attachments import add_attachment, check_attachment
-from atiende.cases.models import Case, Channel, Direction, Message
-from atiende.cases.services import CaseValidationError, add_outbound_message
+from atiende.cases.models import Case, Channel, Direction, Message, Note
+from atiende.cases.services import CaseValidationError, add_note, add_outbound_message
 from atiende.channels.registry import SENDERS
 from atiende.core.actors import Actor
 from atiende.customers.models import ConsentPurpose, Identity
@@ -184,6 +184,43 @@ def check_files(files: Sequence[UploadedFile]) -> None:
         check_attachment(upload.name or "", upload.size or 0)
 
 
+def attach_files(
+    files: Sequence[UploadedFile],
+    *,
+    case: Case,
+    actor: Actor,
+    message: Message | None = None,
+    note: Note | None = None,
+) -> None:
+    """Store the uploaded FILES on CASE, as attachments of MESSAGE or NOTE."""
+    for upload in files:
+        add_attachment(
+            case=case,
+            file=upload,
+            actor=actor,
+            content_type=upload.content_type or "",
+            message=message,
+            note=note,
+        )
+
+
+@transaction.atomic
+def add_note_with_files(
+    *,
+    case: Case,
+    body: str,
+    files: Sequence[UploadedFile],
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Note:
+    """An internal note with its attachments, checked before anything is written; one
+    transaction guarded by the page's case version."""
+    check_files(files)
+    note = add_note(case=case, body=body, actor=actor, expected_version=expected_version)
+    attach_files(files, case=case, actor=actor, note=note)
+    return note
+
+
 @transaction.atomic
 def send_reply(
     *,
@@ -229,15 +266,7 @@ def send_reply(
             to_address=option.address,
             expected_version=expected_version,
         )
-    for upload in files:
-        add_attachment(
-            case=message.case,
-            file=upload,
-            actor=actor,
-            filename=upload.name or "",
-            content_type=upload.content_type or "",
-            message=message,
-        )
+    attach_files(files, case=message.case, actor=actor, message=message)
     if macro is not None and macro.has_actions:
         apply_macro(macro, case=Case.objects.get(pk=case.pk), actor=actor)
     return message

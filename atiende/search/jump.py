@@ -7,9 +7,8 @@ A match the user may not see is no match (the search then finds nothing either).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from atiende.accounts.models import User
 from atiende.cases.selectors import cases_visible_to
@@ -20,35 +19,19 @@ from atiende.customers.selectors import customer_by_address, customers_visible_t
 FOLIO = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,11}(-\d{4})?-\d{1,12}$")
 
 
-@dataclass
-class Target:
-    url: str | None
-    customer: Customer | None = None
-
-
-def customer_url(customer: Customer) -> str | None:
-    """The customer's profile page, once the console has one."""
-    try:
-        return reverse("web:customer", args=[customer.pk])
-    except NoReverseMatch:
-        return None
-
-
-def jump_target(user: User, q: str) -> Target | None:
-    """Where Q leads straight away, or None when it is not one record's folio, e-mail or phone.
-
-    Target.url is None when the record is a customer and there is no profile page to go to;
-    Target.customer then leads the search results."""
+def jump_target(user: User, q: str) -> str | None:
+    """The page Q leads to straight away (a case or a customer profile), or None when it is not
+    the folio, e-mail or phone of one record USER may see."""
     q = q.strip()
     if FOLIO.match(q):
         folio = q.upper()
         if cases_visible_to(user).filter(folio=folio).exists():
-            return Target(reverse("web:case", args=[folio]))
+            return reverse("web:case", args=[folio])
         return None
     customer = _customer_by_address(user, q)
     if customer is None:
         return None
-    return Target(customer_url(customer), customer)
+    return reverse("web:customer", args=[customer.pk])
 
 
 def _customer_by_address(user: User, q: str) -> Customer | None:

@@ -11,6 +11,7 @@ Permissions are never re-implemented here: the WHERE clause of ``cases_visible_t
 ``customers_visible_to(user)`` is compiled into the search query, and messages are searched
 only in visible cases. One query per group fetches the ids of its best ``CANDIDATES`` matches
 (and one more, to tell "200" from "more than 200"); the page shown is a slice of them.
+``bench/console.py`` times these queries on a desk of millions of messages.
 """
 
 from __future__ import annotations
@@ -100,10 +101,9 @@ def search(
     *,
     kind: str | None = None,
     page: int = 1,
-    pinned_customer: Customer | None = None,
 ) -> Results:
     """Search Q for USER: every group's count and either a preview of each group or, with KIND,
-    one page of that group. PINNED_CUSTOMER (an exact e-mail or phone match) leads its group."""
+    one page of that group."""
     terms = query_terms(q)
     query = Query(q, terms)
     groups = {name: Group(kind=name) for name in KINDS}
@@ -132,15 +132,7 @@ def search(
             reachable = ranked[:CANDIDATES]
             group.has_next = offset + size < len(reachable)
             group.hits = search_group.hits(reachable[offset : offset + size], terms)
-    if pinned_customer is not None:
-        _pin(groups["customers"], pinned_customer, terms)
     return Results(q=q, terms=terms, groups=groups)
-
-
-def _pin(group: Group, customer: Customer, terms: list[str]) -> None:
-    if not any(hit.obj.pk == customer.pk for hit in group.hits) and group.page == 1:
-        group.hits.insert(0, _customer_hit(customer, terms))
-        group.count += 1
 
 
 # --- the SQL of each group -----------------------------------------------------------------------

@@ -55,13 +55,7 @@ def search(request: HttpRequest) -> HttpResponse:
         status = 429
     elif q:
         target = jump_target(user, q)
-        if target and target.url:
-            return redirect(target.url)
-        context["results"] = run_search(
-            user,
-            q,
-            kind=kind or None,
-            page=page,
-            pinned_customer=target.customer if target else None,
-        )
+        if target:
+            return redirect(target)
+        context["results"] = run_search(user, q, kind=kind or None, page=page)
     return render(request, "search/results.html", context, status=status)

@@ -3,7 +3,7 @@ that need a hand, and today's service level. Read-only, scoped by who asks.
 
 It sits in ``sla`` because its figures come from cases AND their clocks (``cases`` may not
 import ``sla``). Every figure is one aggregated query (GROUP BY), never one query per row, so
-the board costs the same with ten cases or a million.
+the number of queries does not grow with the number of cases.
 
 Definitions (the wallboard, the board and the tests share them):
 - waiting: an open case in the desk's hands (not waiting on the customer or a third party)

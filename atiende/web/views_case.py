@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,9 +28,8 @@ from atiende.accounts.auth import signed_in_user
 from atiende.accounts.models import User
 from atiende.accounts.selectors import assignable_users
 from atiende.cases import services
-from atiende.cases.attachments import add_attachment
 from atiende.cases.models import Attachment, Case, ClosureReason, Event, Priority, Status
-from atiende.cases.selectors import case_events, cases_visible_to
+from atiende.cases.selectors import case_events
 from atiende.cases.services import CaseError, StaleCase
 from atiende.core.actors import Actor
 from atiende.replies import composer as composer_rules
@@ -40,8 +38,7 @@ from atiende.replies.selectors import replies_for_case
 from atiende.replies.services import describe_actions, render_reply
 from atiende.sla.explain import explain_case
 from atiende.web.case_timeline import case_clocks, case_timeline, promise_risk
-from atiende.web.shortcuts import expected_version, visible_case_or_404
-from atiende.web.templatetags.atiende_customers import PANEL_CASES
+from atiende.web.shortcuts import expected_version, required_version, visible_case_or_404
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -90,19 +87,6 @@ def _assignees(user: User, case: Case) -> Any:
     """Who USER may give CASE to: its team's members (anyone active, for desk-wide roles when
     the case has no team)."""
     return assignable_users(user, team=case.team)
-
-
-def _customer_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """The customer panel (``web/customers/_panel.html``): ``cases`` is the customer's cases the
-    viewer may see (the panel leaves this one out)."""
-    customer = case.customer
-    cases = list(
-        cases_visible_to(signed_in_user(request))
-        .filter(customer=customer)
-        .select_related("team")
-        .order_by("-registered_at", "-pk")[:PANEL_CASES]
-    )
-    return {"customer": customer, "cases": cases}
 
 
 def _composer_context(
@@ -181,7 +165,7 @@ def _page_context(
         "tab": tab,
         "error": error,
         **_header_context(request, case),
-        **_customer_context(request, case),
+        "customer": case.customer,
     }
     if tab == "historial":
         context.update(_history_context(case))
@@ -272,15 +256,6 @@ def _uuid(value: str | None) -> str | None:
 # --- acting --------------------------------------------------------------------------------------
 
 
-def _expected_version(request: HttpRequest) -> int:
-    version = expected_version(request)
-    if version is None:
-        raise services.CaseValidationError(
-            _("Falta la versión del caso en el formulario; recarga la página.")
-        )
-    return version
-
-
 def conflict_message(case: Case) -> str:
     """Who changed the case, and how, since the page was loaded."""
     event = Event.objects.filter(case=case).order_by("-at", "-pk").first()
@@ -349,7 +324,7 @@ def _promise_at(value: str) -> datetime:
 def _do_action(request: HttpRequest, case: Case, action: str) -> str:
     """Run ACTION with the posted fields; return the success message."""
     post, me = request.POST, signed_in_user(request)
-    actor, version = Actor.agent(me), _expected_version(request)
+    actor, version = Actor.agent(me), required_version(request)
     if action == "status":
         services.change_status(
             case=case,
@@ -393,27 +368,15 @@ def _do_action(request: HttpRequest, case: Case, action: str) -> str:
         )
         return _("Caso escalado.")
     if action == "note":
-        _add_note(request, case, actor, version)
+        composer_rules.add_note_with_files(
+            case=case,
+            body=post.get("note_body", ""),
+            files=request.FILES.getlist("attachments"),
+            actor=actor,
+            expected_version=version,
+        )
         return _("Nota agregada.")
     raise Http404(action)
-
-
-@transaction.atomic
-def _add_note(request: HttpRequest, case: Case, actor: Actor, version: int) -> None:
-    files = request.FILES.getlist("attachments")
-    composer_rules.check_files(files)
-    note = services.add_note(
-        case=case, body=request.POST.get("note_body", ""), actor=actor, expected_version=version
-    )
-    for upload in files:
-        add_attachment(
-            case=case,
-            file=upload,
-            actor=actor,
-            filename=upload.name or "",
-            content_type=upload.content_type or "",
-            note=note,
-        )
 
 
 ACTIONS = ("status", "assign", "priority", "tags", "promise", "escalate", "note")
@@ -463,7 +426,7 @@ def case_reply(request: HttpRequest, folio: str) -> HttpResponse:
             actor=Actor.agent(me),
             files=request.FILES.getlist("attachments"),
             macro=_macro(me, case, request.POST.get("macro", "")),
-            expected_version=_expected_version(request),
+            expected_version=required_version(request),
             **fields,
         )
     except CaseError as exc:

@@ -24,10 +24,10 @@ from atiende.accounts.selectors import assignable_users
 from atiende.accounts.services import AvailabilityError, set_availability
 from atiende.cases import approvals
 from atiende.cases.models import ApprovalKind
-from atiende.cases.services import CaseError, CaseValidationError, assign_case
+from atiende.cases.services import CaseError, assign_case
 from atiende.core.actors import Actor
 from atiende.sla import board
-from atiende.web.shortcuts import expected_version, visible_case_or_404
+from atiende.web.shortcuts import required_version, visible_case_or_404
 
 
 def _supervisor(request: HttpRequest) -> User:
@@ -94,17 +94,15 @@ def supervisor_reassign(request: HttpRequest) -> HttpResponse:
     case = visible_case_or_404(user, request.POST.get("folio", ""))
     notice = error = ""
     assignee = _board_agent(user, request.POST.get("assignee", ""))
-    version = expected_version(request)
     if assignee is None:
         error = _("Elija un agente de sus equipos para el caso %(f)s.") % {"f": case.folio}
     else:
         try:
-            if version is None:  # never assign without the stale-page check
-                raise CaseValidationError(
-                    _("Falta la versión del caso en el formulario; recarga la página.")
-                )
             assign_case(
-                case=case, actor=Actor.agent(user), assignee=assignee, expected_version=version
+                case=case,
+                actor=Actor.agent(user),
+                assignee=assignee,
+                expected_version=required_version(request),
             )
             notice = _("El caso %(f)s quedó asignado a %(u)s.") % {"f": case.folio, "u": assignee}
         except CaseError as exc:

@@ -16,7 +16,10 @@ def _zone_seen_by_view(user) -> str:
         seen["zone"] = timezone.get_current_timezone_name()
         return HttpResponse()
 
-    UserTimezoneMiddleware(view)(request)
+    try:
+        UserTimezoneMiddleware(view)(request)
+    finally:
+        timezone.deactivate()  # the zone a request activated must not leak into later tests
     return seen["zone"]
 
 

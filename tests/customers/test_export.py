@@ -7,6 +7,8 @@ import json
 import zipfile
 
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from atiende.cases import services as case_services
 from atiende.cases.attachments import add_attachment
@@ -78,3 +80,19 @@ def test_the_zip_holds_the_json_and_the_attachment_files(agent, system):
         [listed] = json.loads(archive.read("cliente.json"))["cases"][0]["attachments"]
         assert listed["filename"] == "contrato.pdf"
         assert archive.read(listed["archive_path"]) == b"%PDF-1.4 contrato"
+
+
+def test_the_number_of_queries_does_not_grow_with_the_cases(agent, system):
+    def queries_for(cases: int) -> int:
+        customer = CustomerFactory()
+        for _ in range(cases):
+            case = make_case(customer=customer, message_text="Hola")
+            case_services.add_note(case=case, body="Nota", actor=system)
+            add_attachment(case=case, file=ContentFile(b"x", name="a.txt"), actor=system)
+        with CaptureQueriesContext(connection) as context:
+            data = exporting.export_customer(customer=customer, actor=Actor.agent(agent))
+            exporting.write_archive(data, customer)
+        assert len(data["cases"]) == cases
+        return len(context.captured_queries)
+
+    assert queries_for(1) == queries_for(4)

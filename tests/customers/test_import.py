@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -272,17 +273,17 @@ def test_the_rejected_rows_report_neutralises_formulas_in_the_headers_too(
     assert rows[0] == ["Fila", "Motivo", '\'=cmd|"/c calc"!A1', "correo", "'@SUM(1)"]
 
 
-def test_an_excel_that_breaks_while_its_rows_are_read_fails_with_a_reason_and_is_kept(
-    actor, monkeypatch
-):
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    def broken(self, *args, **kwargs):
-        yield ("Nombre", "Correo")
-        raise KeyError("xl/worksheets/sheet1.xml")
-
-    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", broken)
-    content = xlsx([["Nombre", "Correo"], ["Ana", "ana@correo.test"]])
+def test_an_excel_that_breaks_while_its_rows_are_read_fails_with_a_reason_and_is_kept(actor):
+    # A real workbook whose sheet is cut off in the middle of row 2: it opens, the header reads.
+    whole = zipfile.ZipFile(io.BytesIO(xlsx([["Nombre", "Correo"], ["Ana", "ana@correo.test"]])))
+    cut = io.BytesIO()
+    with zipfile.ZipFile(cut, "w") as damaged:
+        for item in whole.infolist():
+            data = whole.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b'<row r="2"') + 30]
+            damaged.writestr(item, data)
+    content = cut.getvalue()
     job = importing.start_import(upload=upload("roto.xlsx", content), actor=actor)
     assert job.status == ImportJob.Status.FAILED
     assert "El Excel está dañado: no se pudo leer la fila 2" in job.error

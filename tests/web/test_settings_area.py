@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from atiende.accounts.models import Role
+from atiende.web import views_settings
 from tests.factories.accounts import UserFactory
 
 
@@ -40,9 +41,15 @@ def test_staff_see_the_admin_pages_for_teams_and_users(client, db):
     assert reverse("admin:accounts_team_changelist") in html and 'class="sidebar-layout' in html
 
 
-def test_screens_that_do_not_exist_yet_are_left_out(client, db):
+def test_screens_that_do_not_exist_yet_are_left_out(client, db, monkeypatch):
+    unbuilt = views_settings.Entry(
+        views_settings.GROUP_CASES, "Futuro", "Aún no existe.", "web:not_built_yet", lambda u: True
+    )
+    monkeypatch.setattr(views_settings, "ENTRIES", [*views_settings.ENTRIES, unbuilt])
     client.force_login(UserFactory(role=Role.ADMINISTRATOR, is_staff=True))
-    for name in entries(client):
+    names = entries(client)
+    assert "web:not_built_yet" not in names and "web:preferences" in names
+    for name in names:
         assert reverse(name)  # every listed entry resolves
 
 

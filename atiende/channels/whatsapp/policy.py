@@ -83,7 +83,10 @@ def window_closes_at(case: Case) -> datetime | None:
 
 
 def window_is_open(case: Case, now: datetime | None = None) -> bool:
-    closes_at = window_closes_at(case)
+    return _open_until(window_closes_at(case), now)
+
+
+def _open_until(closes_at: datetime | None, now: datetime | None) -> bool:
     return closes_at is not None and (now or timezone.now()) < closes_at
 
 
@@ -188,9 +191,9 @@ def _validate_text(case: Case, body: str, now: datetime | None) -> None:
             _("WhatsApp admite hasta %(max)s caracteres por mensaje; este tiene %(n)s.")
             % {"max": MAX_TEXT_LENGTH, "n": len(body)}
         )
-    if window_is_open(case, now):
+    closes_at = window_closes_at(case)  # one read serves both the check and the message
+    if _open_until(closes_at, now):
         return
-    closes_at = window_closes_at(case)
     if closes_at is None:
         raise WhatsAppPolicyError(
             _(

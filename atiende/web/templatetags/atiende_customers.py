@@ -17,19 +17,16 @@ PANEL_CASES = 10
 
 
 @register.simple_tag(takes_context=True)
-def customer_panel_data(context: Any, customer: Customer, cases: Any = None) -> dict[str, Any]:
-    """Identities, consents in force and the viewer's visible cases of CUSTOMER.
-
-    CASES, when the caller already has them, is used as given (it must be scoped already). The
-    ``case`` of the context, when the panel sits on a case page, is left out of the list.
-    """
-    if cases is None or cases == "":  # not in the including template's context
-        cases = list(
-            cases_visible_to(context["request"].user)
-            .filter(customer=customer)
-            .select_related("team")
-            .order_by("-registered_at", "-pk")[:PANEL_CASES]
-        )
+def customer_panel_data(context: Any, customer: Customer) -> dict[str, Any]:
+    """Identities, consents in force and the viewer's visible cases of CUSTOMER (the newest
+    ``PANEL_CASES``). The ``case`` of the context, when the panel sits on a case page, is left
+    out of the list."""
+    cases = list(
+        cases_visible_to(context["request"].user)
+        .filter(customer=customer)
+        .select_related("team")
+        .order_by("-registered_at", "-pk")[:PANEL_CASES]
+    )
     current = context.get("case")
     if current:
         cases = [c for c in cases if c.pk != current.pk]
